@@ -1,0 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Oms.Channels;
+
+public static class ChannelsModule
+{
+    public static IServiceCollection AddChannels(this IServiceCollection services)
+    {
+        return services;
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Oms.Admin;
+using Oms.Catalog;
+using Oms.Channels;
+using Oms.Inventory;
+using Oms.Warehouses;
+using Oms.Data;
+using Oms.Integration.OpenApi;
+
+namespace Oms;
+
+/// <summary>Registers the business core: the database, every module's services and the OpenAPI methods.</summary>
+public static class OmsCoreServices
+{
+    /// <summary>Reads <c>Oms:Database:Provider</c>, <c>ConnectionStrings:Postgres</c> and <c>OMS_DATA_DIR</c>.</summary>
+    public static DatabaseOptions ReadDatabaseOptions(IConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var provider = DatabaseOptions.ParseProvider(config["Oms:Database:Provider"]);
+        if (provider == DatabaseProvider.Postgres)
+        {
+            var cs = config.GetConnectionString("Postgres");
+            if (string.IsNullOrWhiteSpace(cs))
+                throw new InvalidOperationException("Oms:Database:Provider is postgres but ConnectionStrings:Postgres is not set.");
+            return DatabaseOptions.ForPostgres(cs);
+        }
+        return DatabaseOptions.ForSqliteFile(Path.Combine(DataDirectory(config), "oms.db"));
+    }
+
+    /// <summary><c>OMS_DATA_DIR</c>, default <c>./data</c>, made absolute against the working directory.</summary>
+    public static string DataDirectory(IConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var dir = config["OMS_DATA_DIR"];
+        return Path.GetFullPath(string.IsNullOrWhiteSpace(dir) ? "data" : dir);
+    }
+
+    public static IServiceCollection AddOmsCore(this IServiceCollection services, DatabaseOptions database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        services.AddSingleton(database);
+        services.AddDbContext<OmsDbContext>(database.Apply);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddScoped<ICurrentUser, SystemUser>();
+        services.AddSingleton<SettingsCache>();
+        services.AddScoped<SettingsService>();
+        services.AddScoped<AuditLog>();
+        services.AddScoped<OpenApiGateway>();
+        services.AddScoped<OpenApiClientService>();
+
+        foreach (var type in typeof(OmsCoreServices).Assembly.GetTypes())
+            if (type is { IsClass: true, IsAbstract: false } && typeof(IOpenApiMethod).IsAssignableFrom(type))
+                services.AddScoped(typeof(IOpenApiMethod), type);
+
+        services.AddCatalog();
+        services.AddChannels();
+        services.AddWarehouses();
+        services.AddInventory();
+        services.AddAdmin();
+        return services;
+    }
+
+    /// <summary>Applies pending migrations (creating the SQLite folder first).</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.GetRequiredService<DatabaseOptions>();
+        if (options.Provider == DatabaseProvider.Sqlite)
+        {
+            var path = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(options.ConnectionString).DataSource;
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        }
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+        await db.Database.MigrateAsync(ct).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Oms.Warehouses;
+
+public static class WarehousesModule
+{
+    public static IServiceCollection AddWarehouses(this IServiceCollection services)
+    {
+        return services;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Unicode;
+using System.Xml.Linq;
+using Oms.Integration.OpenApi;
+
+namespace Oms.Server.Api;
+
+/// <summary>
+/// <c>POST /openapi</c> (alias <c>/index.php/openapi/rpc/service</c>): form fields in, JSON (or XML
+/// with <c>type=xml</c>) out. Only parsing and rendering here; the rules live in <see cref="OpenApiGateway"/>.
+/// </summary>
+public static partial class OpenApiEndpoint
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+    };
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/openapi", HandleAsync).DisableAntiforgery();
+        app.MapPost("/index.php/openapi/rpc/service", HandleAsync).DisableAntiforgery();
+    }
+
+    private static async Task<IResult> HandleAsync(HttpContext http, OpenApiGateway gateway, ILoggerFactory loggers)
+    {
+        var form = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (http.Request.HasFormContentType)
+        {
+            var f = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+            foreach (var (k, v) in f) form[k] = v.ToString();
+        }
+        foreach (var (k, v) in http.Request.Query) form.TryAdd(k, v.ToString());
+        var xml = form.TryGetValue("type", out var t) && t.Equals("xml", StringComparison.OrdinalIgnoreCase);
+
+        object body;
+        try
+        {
+            body = new Dictionary<string, object?> { ["response"] = await gateway.HandleAsync(form, http.RequestAborted).ConfigureAwait(false) };
+        }
+        catch (OpenApiException e)
+        {
+            body = ErrorBody(e.Code, e.Msg, e.SubMsg);
+        }
+#pragma warning disable CA1031 // the protocol answers every failure in its own error shape, never an HTML page
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            LogFailure(loggers.CreateLogger("Oms.OpenApi"), form.GetValueOrDefault("method"), e);
+            body = ErrorBody("e000005", "internal error", "the server failed to answer; the request was not applied");
+        }
+        return xml ? Results.Text(ToXml(body), "application/xml; charset=utf-8")
+                   : Results.Text(JsonSerializer.Serialize(body, Json), "application/json; charset=utf-8");
+    }
+
+    private static Dictionary<string, object?> ErrorBody(string code, string msg, string? subMsg) =>
+        new() { ["error_response"] = new Dictionary<string, object?> { ["code"] = code, ["msg"] = msg, ["sub_msg"] = subMsg ?? "" } };
+
+    /// <summary>XML rendering of the JSON answer: objects become elements, list entries are <c>&lt;item&gt;</c>.</summary>
+    private static string ToXml(object body)
+    {
+        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(body, Json));
+        var root = doc.RootElement.EnumerateObject().First();
+        var el = ToElement(root.Name, root.Value);
+        return new XDeclaration("1.0", "utf-8", null) + Environment.NewLine + el;
+    }
+
+    private static XElement ToElement(string name, JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.Object => new XElement(name, v.EnumerateObject().Select(p => ToElement(p.Name, p.Value))),
+        JsonValueKind.Array => new XElement(name, v.EnumerateArray().Select(e => ToElement("item", e))),
+        JsonValueKind.Null => new XElement(name),
+        JsonValueKind.String => new XElement(name, v.GetString()),
+        _ => new XElement(name, v.GetRawText()),
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "OpenAPI {Method} failed")]
+    private static partial void LogFailure(ILogger logger, string? method, Exception e);
+}

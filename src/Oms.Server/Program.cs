@@ -1,0 +1,3 @@
+using Oms.Server.Cli;
+
+return await OmsCommandLine.RunAsync(args).ConfigureAwait(false);

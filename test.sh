@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The project's one test command.
+#
+#   ./test.sh                          # start PostgreSQL, Redis, RabbitMQ; build; run every test
+#   ./test.sh --filter-class "*Inventory*"   # extra arguments go to `dotnet test` (xunit v3 on MTP)
+#   OMS_TEST_SKIP_SERVICES=1 ./test.sh # no servers (SQLite-only quick run)
+#
+# The last line of output is always `N passed, N failed, N skipped` (read by CI).
+# Exits non-zero when the build fails, any test fails, or no test ran.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+root=$PWD
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# do not leave MSBuild worker nodes running after the script ends
+export MSBUILDDISABLENODEREUSE=1
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/oms-test.XXXXXX")
+services_started=0
+
+cleanup() {
+  # idempotent: runs once explicitly before the summary and again (as a no-op) from the trap
+  if ((services_started)); then
+    services_started=0
+    "$root/scripts/services.sh" stop "$dir" || echo "test.sh: warning: stopping the services failed" >&2
+  fi
+  if [[ -n $dir && -d $dir ]]; then
+    rm -rf "$dir"
+  fi
+  dir=
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ ${OMS_TEST_SKIP_SERVICES:-0} == 1 ]]; then
+  echo "test.sh: OMS_TEST_SKIP_SERVICES=1, not starting PostgreSQL/Redis/RabbitMQ" >&2
+else
+  services_started=1
+  if ! "$root/scripts/services.sh" start "$dir"; then
+    echo "test.sh: could not start the services" >&2
+    cleanup
+    echo "0 passed, 0 failed, 0 skipped"
+    exit 1
+  fi
+  # shellcheck disable=SC1091
+  source "$dir/env"
+fi
+
+build_ok=1
+test_rc=0
+results=$dir/results
+
+if ! dotnet build Oms.slnx -c Release; then
+  build_ok=0
+  echo "test.sh: build failed" >&2
+else
+  # Microsoft.Testing.Platform (global.json): xunit writes one TRX per test project
+  dotnet test --solution Oms.slnx -c Release --no-build \
+    --results-directory "$results" \
+    --report-xunit-trx \
+    --no-progress \
+    "$@" || test_rc=$?
+fi
+
+# keep the TRX files after the temporary folder is gone (TestResults/ is git-ignored)
+if compgen -G "$results/*.trx" >/dev/null; then
+  mkdir -p "$root/TestResults"
+  rm -f "$root/TestResults"/*.trx
+  cp "$results"/*.trx "$root/TestResults/"
+fi
+
+# sum the Counters of every TRX file: "passed failed skipped total files"
+counts=$(python3 - "$results" <<'EOF'
+import glob, os, sys
+import xml.etree.ElementTree as ET
+
+passed = failed = skipped = total = files = 0
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True)):
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        print(f"test.sh: cannot read {path}: {e}", file=sys.stderr)
+        failed += 1
+        continue
+    files += 1
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] != "Counters":
+            continue
+        n = lambda k: int(el.get(k, "0") or 0)
+        total += n("total")
+        passed += n("passed")
+        # outcomes that are not a pass and not a skip count as failures
+        failed += n("failed") + n("error") + n("timeout") + n("aborted")
+        skipped += n("notExecuted")
+print(passed, failed, skipped, total, files)
+EOF
+) || counts="0 1 0 0 0"
+read -r passed failed skipped total files <<<"$counts"
+
+cleanup
+
+rc=0
+if ((!build_ok)); then
+  rc=1
+elif ((test_rc != 0)); then
+  echo "test.sh: dotnet test exited with $test_rc" >&2
+  rc=$test_rc
+fi
+if ((build_ok && files == 0)); then
+  echo "test.sh: no TRX results were written" >&2
+  rc=1
+fi
+if ((failed > 0)); then
+  rc=1
+fi
+if ((passed + failed == 0)); then
+  echo "test.sh: no test ran" >&2
+  rc=1
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$rc"
