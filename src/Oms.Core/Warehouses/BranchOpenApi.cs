@@ -24,13 +24,27 @@ internal static class BranchParams
         {
             Wms = r.Optional("wms") ?? current?.Wms ?? Branch.SelfWms,
             Online = r.Optional("attr") is { } attr ? BranchService.ParseAttr(attr) : current?.Online ?? true,
-            Type = r.Optional("type") is { } type ? BranchService.ParseType(type) : current?.Type ?? BranchType.Delivery,
+            Type = ReadType(r) ?? current?.Type ?? BranchType.Delivery,
             Area = MasterDataInput.PickOptional(r, "area", current?.Area),
             Address = MasterDataInput.PickOptional(r, "address", current?.Address),
             Weight = r.OptionalInt("weight", 0) ?? current?.Weight ?? 0,
             // An empty parameter counts as absent (PROTOCOL.md): an update without shops keeps the set.
             Shops = r.Optional("shops") is null ? current?.Shops ?? [] : r.List("shops"),
         };
+
+    /// <summary>
+    /// PROTOCOL.md §5 names the branch type <c>type</c>, which is also the system parameter choosing
+    /// the answer format (<c>json</c>/<c>xml</c>). A <c>type</c> of json or xml is therefore the format;
+    /// <c>branch_type</c> names the branch type without ambiguity and wins when both are sent.
+    /// </summary>
+    private static BranchType? ReadType(OpenApiRequest r)
+    {
+        if (r.Optional("branch_type") is { } explicitType) return BranchService.ParseType(explicitType, "branch_type");
+        var type = r.Optional("type");
+        if (type is null || type.Equals("json", StringComparison.OrdinalIgnoreCase) || type.Equals("xml", StringComparison.OrdinalIgnoreCase))
+            return null;
+        return BranchService.ParseType(type);
+    }
 }
 
 internal sealed class BranchAdd(BranchService branches) : IOpenApiMethod

@@ -48,11 +48,11 @@ public sealed class BranchService(OmsDbContext db, TimeProvider clock, AuditLog 
     public static string AttrText(bool online) => online ? "online" : "offline";
 
     /// <summary>The OpenAPI's <c>type</c>: <c>delivery</c> (发货仓) or <c>stockup</c> (备货仓).</summary>
-    public static BranchType ParseType(string text) => text.Trim().ToLowerInvariant() switch
+    public static BranchType ParseType(string text, string field = "type") => text.Trim().ToLowerInvariant() switch
     {
         "delivery" => BranchType.Delivery,
         "stockup" => BranchType.StockUp,
-        _ => throw new ValidationException("type", $"'{text}' is neither delivery nor stockup"),
+        _ => throw new ValidationException(field, $"'{text}' is neither delivery nor stockup"),
     };
 
     public static string TypeText(BranchType type) => type == BranchType.StockUp ? "stockup" : "delivery";
