@@ -6,6 +6,7 @@ public static class ChannelsModule
 {
     public static IServiceCollection AddChannels(this IServiceCollection services)
     {
+        services.AddScoped<ShopService>();
         return services;
     }
 }

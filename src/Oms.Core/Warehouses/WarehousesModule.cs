@@ -6,6 +6,8 @@ public static class WarehousesModule
 {
     public static IServiceCollection AddWarehouses(this IServiceCollection services)
     {
+        services.AddScoped<BranchService>();
+        services.AddScoped<LogisticsService>();
         return services;
     }
 }

@@ -1,0 +1,149 @@
+using Microsoft.EntityFrameworkCore;
+using Oms.Admin;
+using Oms.Channels;
+using Oms.Common;
+using Oms.Data;
+
+namespace Oms.Catalog;
+
+/// <summary>What a sales material is created or updated from (admin form or <c>salesmaterial.add</c>/<c>.update</c>).</summary>
+public sealed record SalesMaterialInput(string SalesMaterialBn, string Name, SalesMaterialType Type, IReadOnlyList<BindingPart> Bindings)
+{
+    public decimal RetailPrice { get; init; }
+    /// <summary>When set, only this shop sells it.</summary>
+    public string? ShopBn { get; init; }
+
+    /// <summary>The sales material as it is now, to edit. Shares are left out where the type does not take them.</summary>
+    public static SalesMaterialInput From(SalesMaterial m, IReadOnlyList<BindingPart> bindings, string? shopBn)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        ArgumentNullException.ThrowIfNull(bindings);
+        var takesShares = m.Type is SalesMaterialType.Combination or SalesMaterialType.LuckyBag;
+        return new(m.SalesMaterialBn, m.Name, m.Type, bindings.Select(b => takesShares ? b : b with { PriceShare = null }).ToList())
+        {
+            RetailPrice = m.RetailPrice, ShopBn = shopBn,
+        };
+    }
+}
+
+/// <summary>Creates, changes and finds sales materials (销售物料) and their bindings to basic materials.</summary>
+public sealed class SalesMaterialService(OmsDbContext db, TimeProvider clock, AuditLog audit)
+{
+    public const int MaxNameLength = 200;
+
+    public Task<SalesMaterial?> FindAsync(string salesMaterialBn, CancellationToken ct = default) =>
+        db.Set<SalesMaterial>().Include(m => m.Bindings).FirstOrDefaultAsync(m => m.SalesMaterialBn == salesMaterialBn, ct);
+
+    /// <summary>The sales material with this code (with its bindings); a <see cref="DomainException"/> when there is none.</summary>
+    public async Task<SalesMaterial> GetAsync(string salesMaterialBn, CancellationToken ct = default) =>
+        await FindAsync(salesMaterialBn, ct).ConfigureAwait(false)
+        ?? throw new DomainException($"sales_material_bn '{salesMaterialBn}' does not exist");
+
+    /// <summary>The bindings with their basic material codes, in their position order.</summary>
+    public async Task<IReadOnlyList<BindingPart>> BindingsAsync(long salesMaterialId, CancellationToken ct = default) =>
+        await (from b in db.Set<SalesMaterialBinding>()
+               join m in db.Set<BasicMaterial>() on b.BasicMaterialId equals m.Id
+               where b.SalesMaterialId == salesMaterialId
+               orderby b.Position
+               select new BindingPart(m.MaterialBn, b.Quantity, b.PriceShare)).ToListAsync(ct).ConfigureAwait(false);
+
+    /// <summary>The code of the shop a sales material is limited to, or null.</summary>
+    public async Task<string?> ShopBnAsync(long? shopId, CancellationToken ct = default) =>
+        shopId is null ? null
+            : await db.Set<Shop>().Where(s => s.Id == shopId).Select(s => s.ShopBn).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+
+    public async Task<SalesMaterial> CreateAsync(SalesMaterialInput input, string? userName = null, CancellationToken ct = default)
+    {
+        var v = Validate(input);
+        if (await db.Set<SalesMaterial>().AnyAsync(m => m.SalesMaterialBn == v.SalesMaterialBn, ct).ConfigureAwait(false))
+            throw new DomainException($"sales_material_bn '{v.SalesMaterialBn}' already exists");
+        var shopId = await ResolveShopAsync(v.ShopBn, ct).ConfigureAwait(false);
+        var materialIds = await ResolveMaterialsAsync(v.Bindings, ct).ConfigureAwait(false);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var m = new SalesMaterial
+        {
+            SalesMaterialBn = v.SalesMaterialBn, Name = v.Name, Type = v.Type, RetailPrice = v.RetailPrice, ShopId = shopId,
+            CreatedAt = now, UpdatedAt = now,
+            Bindings = v.Bindings.Select((p, i) => new SalesMaterialBinding
+            {
+                BasicMaterialId = materialIds[p.Bn], Quantity = p.Quantity, PriceShare = p.PriceShare!.Value, Position = i,
+            }).ToList(),
+        };
+        db.Add(m);
+        audit.Record("salesmaterial.create", $"salesmaterial:{m.SalesMaterialBn}",
+            $"name={m.Name}; type={(int)m.Type}; bind_info={BindInfo.Format(v.Bindings)}; shop_bn={v.ShopBn}", userName);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return m;
+    }
+
+    /// <summary>Replaces every field and the bindings of the sales material named by <see cref="SalesMaterialInput.SalesMaterialBn"/>.</summary>
+    public async Task<SalesMaterial> UpdateAsync(SalesMaterialInput input, string? userName = null, CancellationToken ct = default)
+    {
+        var v = Validate(input);
+        var m = await GetAsync(v.SalesMaterialBn, ct).ConfigureAwait(false);
+        var shopId = await ResolveShopAsync(v.ShopBn, ct).ConfigureAwait(false);
+        var materialIds = await ResolveMaterialsAsync(v.Bindings, ct).ConfigureAwait(false);
+        var oldBindings = await BindingsAsync(m.Id, ct).ConfigureAwait(false);
+
+        var changes = new FieldChanges();
+        changes.Track("sales_material_name", m.Name, v.Name);
+        changes.Track("sales_material_type", (int)m.Type, (int)v.Type);
+        changes.Track("retail_price", m.RetailPrice, v.RetailPrice);
+        changes.Track("shop_bn", await ShopBnAsync(m.ShopId, ct).ConfigureAwait(false), v.ShopBn);
+        changes.Track("bind_info", BindInfo.Format(oldBindings), BindInfo.Format(v.Bindings));
+
+        m.Name = v.Name;
+        m.Type = v.Type;
+        m.RetailPrice = v.RetailPrice;
+        m.ShopId = shopId;
+        // Kept rows are updated in place: deleting and re-inserting the same basic material
+        // would collide with the (sales material, basic material) unique index within one save.
+        var wanted = v.Bindings.Select((p, i) => (Part: p, Position: i, MaterialId: materialIds[p.Bn])).ToList();
+        m.Bindings.RemoveAll(b => wanted.All(w => w.MaterialId != b.BasicMaterialId));
+        foreach (var w in wanted)
+        {
+            var row = m.Bindings.FirstOrDefault(b => b.BasicMaterialId == w.MaterialId);
+            if (row is null) m.Bindings.Add(row = new SalesMaterialBinding { SalesMaterialId = m.Id, BasicMaterialId = w.MaterialId });
+            row.Quantity = w.Part.Quantity;
+            row.PriceShare = w.Part.PriceShare!.Value;
+            row.Position = w.Position;
+        }
+        if (changes.Any) m.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        audit.Record("salesmaterial.update", $"salesmaterial:{m.SalesMaterialBn}", changes.ToString(), userName);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return m;
+    }
+
+    private async Task<long?> ResolveShopAsync(string? shopBn, CancellationToken ct)
+    {
+        if (shopBn is null) return null;
+        return await db.Set<Shop>().Where(s => s.ShopBn == shopBn).Select(s => (long?)s.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false)
+               ?? throw new ValidationException("shop_bn", $"shop_bn '{shopBn}' does not exist");
+    }
+
+    /// <summary>Basic material ids by code; every part must name an existing basic material.</summary>
+    private async Task<Dictionary<string, long>> ResolveMaterialsAsync(IReadOnlyList<BindingPart> parts, CancellationToken ct)
+    {
+        var bns = parts.Select(p => p.Bn).ToList();
+        var found = await db.Set<BasicMaterial>().AsNoTracking().Where(m => bns.Contains(m.MaterialBn))
+            .ToDictionaryAsync(m => m.MaterialBn, m => m.Id, StringComparer.Ordinal, ct).ConfigureAwait(false);
+        var unknown = bns.Where(bn => !found.ContainsKey(bn)).ToList();
+        if (unknown.Count > 0)
+            throw new ValidationException(BindInfo.Field, $"basic material {string.Join(", ", unknown.Select(u => $"'{u}'"))} does not exist");
+        return found;
+    }
+
+    private static SalesMaterialInput Validate(SalesMaterialInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var bn = MasterDataInput.Code("sales_material_bn", input.SalesMaterialBn);
+        var name = MasterDataInput.Text("sales_material_name", input.Name, MaxNameLength);
+        if (!Enum.IsDefined(input.Type))
+            throw new ValidationException("sales_material_type", $"must be 1 (normal), 2 (combination), 3 (gift), 4 (lucky bag) or 5 (pick-one), got {(int)input.Type}");
+        var price = MasterDataInput.NonNegative("retail_price", input.RetailPrice);
+        var shopBn = MasterDataInput.OptionalCode("shop_bn", input.ShopBn);
+        var bindings = BindInfo.Normalize(input.Bindings ?? [], input.Type);
+        return input with { SalesMaterialBn = bn, Name = name, RetailPrice = price, ShopBn = shopBn, Bindings = bindings };
+    }
+}

@@ -1,0 +1,122 @@
+using Microsoft.EntityFrameworkCore;
+using Oms.Admin;
+using Oms.Common;
+using Oms.Data;
+
+namespace Oms.Channels;
+
+/// <summary>What a shop is created or updated from (admin form or <c>shop.add</c>/<c>shop.update</c>).</summary>
+public sealed record ShopInput(string ShopBn, string Name, string ShopType)
+{
+    public string? NodeId { get; init; }
+    public string? Token { get; init; }
+    public string? ApiUrl { get; init; }
+    public bool StockWriteback { get; init; } = true;
+    public bool ShipWriteback { get; init; } = true;
+
+    /// <summary>The shop as it is now, to edit.</summary>
+    public static ShopInput From(Shop shop)
+    {
+        ArgumentNullException.ThrowIfNull(shop);
+        return new(shop.ShopBn, shop.Name, shop.ShopType)
+        {
+            NodeId = shop.NodeId,
+            Token = shop.Token,
+            ApiUrl = shop.ApiUrl,
+            StockWriteback = shop.StockWriteback,
+            ShipWriteback = shop.ShipWriteback,
+        };
+    }
+}
+
+/// <summary>Creates, changes and finds shops (店铺). Field names in errors are the OpenAPI's.</summary>
+public sealed class ShopService(OmsDbContext db, TimeProvider clock, AuditLog audit)
+{
+    public const int MaxTokenLength = 128;
+    public const int MaxApiUrlLength = 1000;
+
+    public Task<Shop?> FindAsync(string shopBn, CancellationToken ct = default) =>
+        db.Set<Shop>().FirstOrDefaultAsync(s => s.ShopBn == shopBn, ct);
+
+    public Task<Shop?> FindByNodeIdAsync(string nodeId, CancellationToken ct = default) =>
+        db.Set<Shop>().FirstOrDefaultAsync(s => s.NodeId == nodeId, ct);
+
+    /// <summary>The shop with this code; a <see cref="DomainException"/> when there is none.</summary>
+    public async Task<Shop> GetAsync(string shopBn, CancellationToken ct = default) =>
+        await FindAsync(shopBn, ct).ConfigureAwait(false)
+        ?? throw new DomainException($"shop_bn '{shopBn}' does not exist");
+
+    public async Task<Shop> CreateAsync(ShopInput input, string? userName = null, CancellationToken ct = default)
+    {
+        var v = Validate(input);
+        if (await db.Set<Shop>().AnyAsync(s => s.ShopBn == v.ShopBn, ct).ConfigureAwait(false))
+            throw new DomainException($"shop_bn '{v.ShopBn}' already exists");
+        await CheckNodeIdFreeAsync(v.NodeId, 0, ct).ConfigureAwait(false);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var shop = new Shop
+        {
+            ShopBn = v.ShopBn, Name = v.Name, ShopType = v.ShopType, NodeId = v.NodeId, Token = v.Token, ApiUrl = v.ApiUrl,
+            StockWriteback = v.StockWriteback, ShipWriteback = v.ShipWriteback, CreatedAt = now, UpdatedAt = now,
+        };
+        db.Add(shop);
+        audit.Record("shop.create", $"shop:{shop.ShopBn}", $"name={shop.Name}; shop_type={shop.ShopType}; node_id={shop.NodeId}", userName);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return shop;
+    }
+
+    /// <summary>Replaces every field of the shop named by <see cref="ShopInput.ShopBn"/> (the code itself never changes).</summary>
+    public async Task<Shop> UpdateAsync(ShopInput input, string? userName = null, CancellationToken ct = default)
+    {
+        var v = Validate(input);
+        var shop = await GetAsync(v.ShopBn, ct).ConfigureAwait(false);
+        await CheckNodeIdFreeAsync(v.NodeId, shop.Id, ct).ConfigureAwait(false);
+
+        var changes = new FieldChanges();
+        changes.Track("shop_name", shop.Name, v.Name);
+        changes.Track("shop_type", shop.ShopType, v.ShopType);
+        changes.Track("node_id", shop.NodeId, v.NodeId);
+        changes.TrackSecret("token", shop.Token, v.Token);
+        changes.Track("api_url", shop.ApiUrl, v.ApiUrl);
+        changes.Track("stock_writeback", shop.StockWriteback, v.StockWriteback);
+        changes.Track("ship_writeback", shop.ShipWriteback, v.ShipWriteback);
+
+        shop.Name = v.Name;
+        shop.ShopType = v.ShopType;
+        shop.NodeId = v.NodeId;
+        shop.Token = v.Token;
+        shop.ApiUrl = v.ApiUrl;
+        shop.StockWriteback = v.StockWriteback;
+        shop.ShipWriteback = v.ShipWriteback;
+        if (changes.Any) shop.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        audit.Record("shop.update", $"shop:{shop.ShopBn}", changes.ToString(), userName);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return shop;
+    }
+
+    private async Task CheckNodeIdFreeAsync(string? nodeId, long exceptShopId, CancellationToken ct)
+    {
+        if (nodeId is null) return;
+        var holder = await db.Set<Shop>().AsNoTracking()
+            .Where(s => s.NodeId == nodeId && s.Id != exceptShopId).Select(s => s.ShopBn).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        if (holder is not null) throw new DomainException($"node_id '{nodeId}' is already bound to shop '{holder}'");
+    }
+
+    private static ShopInput Validate(ShopInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var bn = MasterDataInput.Code("shop_bn", input.ShopBn);
+        var name = MasterDataInput.Text("shop_name", input.Name);
+        if (string.IsNullOrWhiteSpace(input.ShopType)) throw new ValidationException("shop_type", "is required");
+        var platform = Platforms.Find(input.ShopType)
+                       ?? throw new ValidationException("shop_type",
+                           $"'{input.ShopType.Trim()}' is not a known platform ({string.Join(", ", Platforms.All.Select(p => p.Code))})");
+        var nodeId = MasterDataInput.OptionalCode("node_id", input.NodeId);
+        var token = MasterDataInput.OptionalText("token", input.Token, MaxTokenLength);
+        var apiUrl = MasterDataInput.OptionalText("api_url", input.ApiUrl, MaxApiUrlLength);
+        if (apiUrl is not null
+            && !(Uri.TryCreate(apiUrl, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+            throw new ValidationException("api_url", $"'{apiUrl}' is not an http(s) address");
+        return input with { ShopBn = bn, Name = name, ShopType = platform.Code, NodeId = nodeId, Token = token, ApiUrl = apiUrl };
+    }
+}

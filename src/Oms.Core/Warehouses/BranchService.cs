@@ -1,0 +1,166 @@
+using Microsoft.EntityFrameworkCore;
+using Oms.Admin;
+using Oms.Channels;
+using Oms.Common;
+using Oms.Data;
+using Oms.Regions;
+
+namespace Oms.Warehouses;
+
+/// <summary>What a branch is created or updated from (admin form or <c>branch.add</c>/<c>branch.update</c>).</summary>
+public sealed record BranchInput(string BranchBn, string Name)
+{
+    /// <summary><see cref="Branch.SelfWms"/>; third-party WMS channels come with <c>wmschannel.add</c>.</summary>
+    public string Wms { get; init; } = Branch.SelfWms;
+    public bool Online { get; init; } = true;
+    public BranchType Type { get; init; } = BranchType.Delivery;
+    /// <summary>Province, any spelling <see cref="ChinaRegions.Normalize"/> accepts; stored as the full name.</summary>
+    public string? Area { get; init; }
+    public string? Address { get; init; }
+    public int Weight { get; init; }
+    /// <summary>Codes of the shops it supplies; the set replaces the current one.</summary>
+    public IReadOnlyList<string> Shops { get; init; } = [];
+
+    public static BranchInput From(Branch branch, IReadOnlyList<string> shopBns)
+    {
+        ArgumentNullException.ThrowIfNull(branch);
+        return new(branch.BranchBn, branch.Name)
+        {
+            Wms = branch.Wms, Online = branch.Online, Type = branch.Type, Area = branch.Area,
+            Address = branch.Address, Weight = branch.Weight, Shops = shopBns,
+        };
+    }
+}
+
+/// <summary>Creates, changes and finds branches (仓库) and the shops they supply.</summary>
+public sealed class BranchService(OmsDbContext db, TimeProvider clock, AuditLog audit)
+{
+    public const int MaxAddressLength = 255;
+
+    /// <summary>The OpenAPI's <c>attr</c>: <c>online</c> or <c>offline</c>.</summary>
+    public static bool ParseAttr(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "online" => true,
+        "offline" => false,
+        _ => throw new ValidationException("attr", $"'{text}' is neither online nor offline"),
+    };
+
+    public static string AttrText(bool online) => online ? "online" : "offline";
+
+    /// <summary>The OpenAPI's <c>type</c>: <c>delivery</c> (发货仓) or <c>stockup</c> (备货仓).</summary>
+    public static BranchType ParseType(string text, string field = "type") => text.Trim().ToLowerInvariant() switch
+    {
+        "delivery" => BranchType.Delivery,
+        "stockup" => BranchType.StockUp,
+        _ => throw new ValidationException(field, $"'{text}' is neither delivery nor stockup"),
+    };
+
+    public static string TypeText(BranchType type) => type == BranchType.StockUp ? "stockup" : "delivery";
+
+    public Task<Branch?> FindAsync(string branchBn, CancellationToken ct = default) =>
+        db.Set<Branch>().Include(b => b.Shops).FirstOrDefaultAsync(b => b.BranchBn == branchBn, ct);
+
+    /// <summary>The branch with this code (with its shop links); a <see cref="DomainException"/> when there is none.</summary>
+    public async Task<Branch> GetAsync(string branchBn, CancellationToken ct = default) =>
+        await FindAsync(branchBn, ct).ConfigureAwait(false)
+        ?? throw new DomainException($"branch_bn '{branchBn}' does not exist");
+
+    /// <summary>Codes of the shops the branch supplies, in code order.</summary>
+    public async Task<IReadOnlyList<string>> ShopBnsAsync(long branchId, CancellationToken ct = default) =>
+        await (from bs in db.Set<BranchShop>()
+               join s in db.Set<Shop>() on bs.ShopId equals s.Id
+               where bs.BranchId == branchId
+               orderby s.ShopBn
+               select s.ShopBn).ToListAsync(ct).ConfigureAwait(false);
+
+    public async Task<Branch> CreateAsync(BranchInput input, string? userName = null, CancellationToken ct = default)
+    {
+        var v = Validate(input);
+        if (await db.Set<Branch>().AnyAsync(b => b.BranchBn == v.BranchBn, ct).ConfigureAwait(false))
+            throw new DomainException($"branch_bn '{v.BranchBn}' already exists");
+        var shopIds = await ResolveShopsAsync(v.Shops, ct).ConfigureAwait(false);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var branch = new Branch
+        {
+            BranchBn = v.BranchBn, Name = v.Name, Wms = v.Wms, Online = v.Online, Type = v.Type, Area = v.Area,
+            Address = v.Address, Weight = v.Weight, CreatedAt = now, UpdatedAt = now,
+            Shops = shopIds.Select(id => new BranchShop { ShopId = id }).ToList(),
+        };
+        db.Add(branch);
+        audit.Record("branch.create", $"branch:{branch.BranchBn}",
+            $"name={branch.Name}; attr={AttrText(branch.Online)}; type={TypeText(branch.Type)}; shops={string.Join(",", v.Shops)}", userName);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return branch;
+    }
+
+    /// <summary>Replaces every field and the shop set of the branch named by <see cref="BranchInput.BranchBn"/>.</summary>
+    public async Task<Branch> UpdateAsync(BranchInput input, string? userName = null, CancellationToken ct = default)
+    {
+        var v = Validate(input);
+        var branch = await GetAsync(v.BranchBn, ct).ConfigureAwait(false);
+        var shopIds = await ResolveShopsAsync(v.Shops, ct).ConfigureAwait(false);
+        var oldShops = await ShopBnsAsync(branch.Id, ct).ConfigureAwait(false);
+
+        var changes = new FieldChanges();
+        changes.Track("name", branch.Name, v.Name);
+        changes.Track("attr", AttrText(branch.Online), AttrText(v.Online));
+        changes.Track("type", TypeText(branch.Type), TypeText(v.Type));
+        changes.Track("area", branch.Area, v.Area);
+        changes.Track("address", branch.Address, v.Address);
+        changes.Track("weight", branch.Weight, v.Weight);
+        changes.Track("shops", string.Join(",", oldShops), string.Join(",", v.Shops.Order(StringComparer.Ordinal)));
+
+        branch.Name = v.Name;
+        branch.Wms = v.Wms;
+        branch.Online = v.Online;
+        branch.Type = v.Type;
+        branch.Area = v.Area;
+        branch.Address = v.Address;
+        branch.Weight = v.Weight;
+        branch.Shops.RemoveAll(bs => !shopIds.Contains(bs.ShopId));
+        foreach (var id in shopIds.Where(id => branch.Shops.All(bs => bs.ShopId != id)))
+            branch.Shops.Add(new BranchShop { BranchId = branch.Id, ShopId = id });
+        if (changes.Any) branch.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        audit.Record("branch.update", $"branch:{branch.BranchBn}", changes.ToString(), userName);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return branch;
+    }
+
+    /// <summary>Shop ids for the codes; every code must name an existing shop.</summary>
+    private async Task<HashSet<long>> ResolveShopsAsync(IReadOnlyList<string> shopBns, CancellationToken ct)
+    {
+        if (shopBns.Count == 0) return [];
+        var found = await db.Set<Shop>().AsNoTracking().Where(s => shopBns.Contains(s.ShopBn))
+            .Select(s => new { s.ShopBn, s.Id }).ToListAsync(ct).ConfigureAwait(false);
+        var unknown = shopBns.Where(bn => found.All(f => f.ShopBn != bn)).ToList();
+        if (unknown.Count > 0)
+            throw new ValidationException("shops", $"shop_bn {string.Join(", ", unknown.Select(u => $"'{u}'"))} does not exist");
+        return found.Select(f => f.Id).ToHashSet();
+    }
+
+    private static BranchInput Validate(BranchInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var bn = MasterDataInput.Code("branch_bn", input.BranchBn);
+        var name = MasterDataInput.Text("name", input.Name);
+        var wms = string.IsNullOrWhiteSpace(input.Wms) ? Branch.SelfWms : input.Wms.Trim();
+        if (!string.Equals(wms, Branch.SelfWms, StringComparison.OrdinalIgnoreCase))
+            throw new ValidationException("wms",
+                $"'{wms}' is not available: only '{Branch.SelfWms}' (the OMS's own warehouse) can be used until third-party WMS channels can be added with wmschannel.add, which is not available yet");
+        if (!Enum.IsDefined(input.Type)) throw new ValidationException("type", "must be delivery or stockup");
+        string? area = null;
+        if (!string.IsNullOrWhiteSpace(input.Area))
+            area = ChinaRegions.Normalize(input.Area) ?? throw new ValidationException("area", $"'{input.Area.Trim()}' is not a province of China");
+        var address = MasterDataInput.OptionalText("address", input.Address, MaxAddressLength);
+        if (input.Weight < 0) throw new ValidationException("weight", $"must not be negative (got {input.Weight})");
+
+        var shops = new List<string>();
+        foreach (var s in input.Shops ?? [])
+        {
+            var code = MasterDataInput.OptionalCode("shops", s);
+            if (code is not null && !shops.Contains(code)) shops.Add(code);
+        }
+        return input with { BranchBn = bn, Name = name, Wms = Branch.SelfWms, Area = area, Address = address, Shops = shops };
+    }
+}
