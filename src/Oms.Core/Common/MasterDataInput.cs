@@ -1,13 +1,11 @@
 using System.Globalization;
-using Oms.Common;
 using Oms.Integration.OpenApi;
 
-namespace Oms.Channels;
+namespace Oms.Common;
 
 /// <summary>
 /// Input rules shared by the master-data services (shops, branches, logistics companies,
-/// materials, suppliers). It lives in Channels because that is the module the others
-/// already depend on (branches and sales materials refer to shops).
+/// materials, suppliers) and by later modules with codes of their own.
 /// </summary>
 internal static class MasterDataInput
 {
