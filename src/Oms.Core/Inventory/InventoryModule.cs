@@ -6,6 +6,10 @@ public static class InventoryModule
 {
     public static IServiceCollection AddInventory(this IServiceCollection services)
     {
+        services.AddScoped<InventoryService>();
+        services.AddScoped<StockQueries>();
+        services.AddScoped<InventoryInvariants>();
+        services.AddScoped<StockDocumentService>();
         return services;
     }
 }

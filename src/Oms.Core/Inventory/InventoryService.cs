@@ -1,0 +1,356 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Oms.Admin;
+using Oms.Common;
+using Oms.Data;
+
+namespace Oms.Inventory;
+
+/// <summary>A quantity of one basic material in one branch (and, for store changes, its unit price on the ledger).</summary>
+public sealed record StockMoveLine(long BranchId, long BasicMaterialId, int Quantity, decimal UnitPrice = 0);
+
+/// <summary>A quantity of one basic material held for one shop (店铺冻结).</summary>
+public sealed record ShopFreezeLine(long ShopId, long BasicMaterialId, int Quantity);
+
+/// <summary>A quantity moving between a shop's freeze and a branch's freeze (review, revoke, pause).</summary>
+public sealed record FreezeMoveLine(long ShopId, long BranchId, long BasicMaterialId, int Quantity);
+
+/// <summary>What the ledger (出入库明细) records about a change of <c>store</c>.</summary>
+public sealed record LedgerEntry(StockMoveType Type, string? OriginalBn, string? Operator = null, string? Memo = null);
+
+/// <summary><c>store</c> of a branch and material right after one line was applied.</summary>
+public sealed record StockBalance(long BranchId, long BasicMaterialId, int Quantity, int StoreAfter);
+
+/// <summary>
+/// The only code that changes stock counters (<c>branch_stock</c>, <c>shop_freeze</c>). Every
+/// operation runs in the caller's open transaction, as one conditional SQL statement per counter
+/// row that cannot take a counter below zero, and writes a ledger line for each change of
+/// <c>store</c>. A refused operation throws <see cref="InsufficientStockException"/> and leaves
+/// nothing of itself behind (the lines already applied are rolled back to a savepoint), so the
+/// caller may catch it and try something else in the same transaction.
+/// Rows are locked in a fixed order — branch rows by (branch, material), then shop rows by
+/// (shop, material) — so concurrent transactions on PostgreSQL do not deadlock.
+/// </summary>
+public sealed class InventoryService(OmsDbContext db, SettingsService settings, TimeProvider clock)
+{
+    private const string Savepoint = "oms_inventory";
+    private readonly InventorySql _sql = new(db);
+
+    // ---- store: ledger-writing moves ------------------------------------------------------
+
+    /// <summary>Store + (direct in, gift/sample in, stocktake gain, return in, transfer in). Always succeeds.</summary>
+    public Task<IReadOnlyList<StockBalance>> ReceiveAsync(IReadOnlyList<StockMoveLine> lines, LedgerEntry ledger, CancellationToken ct = default) =>
+        StoreMovesAsync(lines, ledger, +1, BranchOp.Receive, ct);
+
+    /// <summary>
+    /// Store − of free stock (direct out, gift/sample out, stocktake loss): refused when
+    /// <c>store − store_freeze</c> is short. Stock already frozen for a delivery or an outbound
+    /// document leaves through <see cref="ShipFromFreezeAsync"/> instead.
+    /// </summary>
+    public Task<IReadOnlyList<StockBalance>> IssueAsync(IReadOnlyList<StockMoveLine> lines, LedgerEntry ledger, CancellationToken ct = default) =>
+        StoreMovesAsync(lines, ledger, -1, BranchOp.Issue, ct);
+
+    /// <summary>
+    /// Delivery shipped / transfer out or purchase return shipped: <c>store_freeze</c> − and
+    /// <c>store</c> − together, with a ledger line (sales out, transfer out, purchase return out).
+    /// </summary>
+    public Task<IReadOnlyList<StockBalance>> ShipFromFreezeAsync(IReadOnlyList<StockMoveLine> lines, LedgerEntry ledger, CancellationToken ct = default) =>
+        StoreMovesAsync(lines, ledger, -1, BranchOp.ShipFromFreeze, ct);
+
+    /// <summary>Purchase received (partly or fully): <c>arrive_store</c> −, <c>store</c> +, ledger purchase in.</summary>
+    public Task<IReadOnlyList<StockBalance>> ReceiveArrivalAsync(IReadOnlyList<StockMoveLine> lines, LedgerEntry ledger, CancellationToken ct = default) =>
+        StoreMovesAsync(lines, ledger, +1, BranchOp.ReceiveArrival, ct);
+
+    // ---- branch freeze (仓库冻结) ---------------------------------------------------------
+
+    /// <summary>
+    /// Transfer out / purchase return created: <c>store_freeze</c> + when <c>store − store_freeze ≥ n</c>
+    /// (without that check when the setting <c>stock.allow_negative</c> is on).
+    /// </summary>
+    public async Task FreezeBranchAsync(IReadOnlyList<StockMoveLine> lines, CancellationToken ct = default)
+    {
+        var op = await AllowNegativeAsync(ct).ConfigureAwait(false) ? BranchOp.FreezeUnchecked : BranchOp.Freeze;
+        await CounterMovesAsync(lines, op, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Outbound document cancelled: <c>store_freeze</c> −, refused below 0.</summary>
+    public Task ReleaseBranchFreezeAsync(IReadOnlyList<StockMoveLine> lines, CancellationToken ct = default) =>
+        CounterMovesAsync(lines, BranchOp.ReleaseFreeze, ct);
+
+    // ---- shop freeze (店铺冻结) -----------------------------------------------------------
+
+    /// <summary>
+    /// Order created or updated (matched lines) / failed order re-matched: shop freeze +. No upper
+    /// bound: orders are accepted even when the shop is oversold.
+    /// </summary>
+    public Task FreezeShopAsync(IReadOnlyList<ShopFreezeLine> lines, CancellationToken ct = default) =>
+        ShopMovesAsync(lines, +1, ct);
+
+    /// <summary>Order cancelled / items removed / remaining cancelled: shop freeze −, refused below 0.</summary>
+    public Task ReleaseShopFreezeAsync(IReadOnlyList<ShopFreezeLine> lines, CancellationToken ct = default) =>
+        ShopMovesAsync(lines, -1, ct);
+
+    /// <summary>
+    /// Delivery created (review): shop freeze −, branch freeze + (refused when the branch's free
+    /// stock is short, unless <c>stock.allow_negative</c>; refused when the shop freeze is short).
+    /// </summary>
+    public async Task MoveShopFreezeToBranchAsync(IReadOnlyList<FreezeMoveLine> lines, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var op = await AllowNegativeAsync(ct).ConfigureAwait(false) ? BranchOp.FreezeUnchecked : BranchOp.Freeze;
+        await MovesAsync(lines, op, -1, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Delivery cancelled / sent back / revoked, or order paused with open deliveries: branch
+    /// freeze −, shop freeze + (the order returns to review).
+    /// </summary>
+    public Task MoveBranchFreezeToShopAsync(IReadOnlyList<FreezeMoveLine> lines, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        return MovesAsync(lines, BranchOp.ReleaseFreeze, +1, ct);
+    }
+
+    // ---- in transit (在途) and defective (次品) -------------------------------------------
+
+    /// <summary>Purchase (or incoming transfer) approved: <c>arrive_store</c> +.</summary>
+    public Task AddArrivingAsync(IReadOnlyList<StockMoveLine> lines, CancellationToken ct = default) =>
+        CounterMovesAsync(lines, BranchOp.AddArrive, ct);
+
+    /// <summary>Purchase cancelled after approval: <c>arrive_store</c> − (the remaining quantity), refused below 0.</summary>
+    public Task ReleaseArrivingAsync(IReadOnlyList<StockMoveLine> lines, CancellationToken ct = default) =>
+        CounterMovesAsync(lines, BranchOp.ReleaseArrive, ct);
+
+    /// <summary>
+    /// Defective units received (e.g. a return judged defective): <c>defective_store</c> +.
+    /// Defective units are not on-hand <c>store</c>, so no ledger line.
+    /// </summary>
+    public Task AddDefectiveAsync(IReadOnlyList<StockMoveLine> lines, CancellationToken ct = default) =>
+        CounterMovesAsync(lines, BranchOp.AddDefective, ct);
+
+    /// <summary>Defective units scrapped or returned to the supplier: <c>defective_store</c> −, refused below 0.</summary>
+    public Task RemoveDefectiveAsync(IReadOnlyList<StockMoveLine> lines, CancellationToken ct = default) =>
+        CounterMovesAsync(lines, BranchOp.RemoveDefective, ct);
+
+    // ---- machinery ------------------------------------------------------------------------
+
+    private enum BranchOp { Receive, Issue, ShipFromFreeze, ReceiveArrival, Freeze, FreezeUnchecked, ReleaseFreeze, AddArrive, ReleaseArrive, AddDefective, RemoveDefective }
+
+    private sealed record OpSql(string Sql, string What, string AvailableLabel);
+
+    private const string Where = " WHERE branch_id = @b AND basic_material_id = @m AND ";
+
+    private static string Upsert(string column) =>
+        $"INSERT INTO branch_stock (branch_id, basic_material_id, store, store_freeze, arrive_store, defective_store, updated_at) " +
+        $"VALUES (@b, @m, {(column == "store" ? "@n" : "0")}, {(column == "store_freeze" ? "@n" : "0")}, " +
+        $"{(column == "arrive_store" ? "@n" : "0")}, {(column == "defective_store" ? "@n" : "0")}, @now) " +
+        $"ON CONFLICT (branch_id, basic_material_id) DO UPDATE SET {column} = branch_stock.{column} + @n, updated_at = @now RETURNING store";
+
+    private static string Update(string set, string condition) =>
+        $"UPDATE branch_stock SET {set}, updated_at = @now{Where}{condition} RETURNING store";
+
+    private static readonly Dictionary<BranchOp, OpSql> Ops = new()
+    {
+        [BranchOp.Receive] = new(Upsert("store"), "receive", ""),
+        [BranchOp.Issue] = new(Update("store = store - @n", "store - store_freeze >= @n"), "issue", "free stock (store − store_freeze)"),
+        [BranchOp.ShipFromFreeze] = new(Update("store = store - @n, store_freeze = store_freeze - @n", "store_freeze >= @n AND store >= @n"), "ship from the warehouse freeze", "frozen and on hand"),
+        [BranchOp.ReceiveArrival] = new(Update("store = store + @n, arrive_store = arrive_store - @n", "arrive_store >= @n"), "receive from in-transit", "in transit"),
+        [BranchOp.Freeze] = new(Update("store_freeze = store_freeze + @n", "store - store_freeze >= @n"), "freeze", "free stock (store − store_freeze)"),
+        [BranchOp.FreezeUnchecked] = new(Upsert("store_freeze"), "freeze", ""),
+        [BranchOp.ReleaseFreeze] = new(Update("store_freeze = store_freeze - @n", "store_freeze >= @n"), "release the warehouse freeze of", "frozen"),
+        [BranchOp.AddArrive] = new(Upsert("arrive_store"), "add in-transit", ""),
+        [BranchOp.ReleaseArrive] = new(Update("arrive_store = arrive_store - @n", "arrive_store >= @n"), "release in-transit", "in transit"),
+        [BranchOp.AddDefective] = new(Upsert("defective_store"), "add defective", ""),
+        [BranchOp.RemoveDefective] = new(Update("defective_store = defective_store - @n", "defective_store >= @n"), "remove defective", "defective"),
+    };
+
+    private const string ShopAdd =
+        "INSERT INTO shop_freeze (shop_id, basic_material_id, quantity, updated_at) VALUES (@s, @m, @n, @now) " +
+        "ON CONFLICT (shop_id, basic_material_id) DO UPDATE SET quantity = shop_freeze.quantity + @n, updated_at = @now";
+
+    private const string ShopRelease =
+        "UPDATE shop_freeze SET quantity = quantity - @n, updated_at = @now WHERE shop_id = @s AND basic_material_id = @m AND quantity >= @n";
+
+    private const string LedgerInsert =
+        "INSERT INTO stock_ledger (branch_id, basic_material_id, quantity, type, original_bn, balance_after, unit_price, \"operator\", memo, created_at) " +
+        "VALUES (@b, @m, @q, @t, @bn, @bal, @price, @op, @memo, @now)";
+
+    private async Task<bool> AllowNegativeAsync(CancellationToken ct) =>
+        await settings.GetBoolAsync("stock.allow_negative", ct).ConfigureAwait(false);
+
+    private async Task<IReadOnlyList<StockBalance>> StoreMovesAsync(
+        IReadOnlyList<StockMoveLine> lines, LedgerEntry ledger, int sign, BranchOp op, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        Validate(lines);
+        var tx = _sql.RequireTransaction();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var results = new StockBalance[lines.Count];
+        await GuardedAsync(lines.Count > 1, async () =>
+        {
+            foreach (var i in SortedIndexes(lines))
+            {
+                var line = lines[i];
+                var store = await ApplyBranchAsync(tx, op, line.BranchId, line.BasicMaterialId, line.Quantity, now, ct).ConfigureAwait(false);
+                await using var cmd = _sql.Command(LedgerInsert, tx);
+                _sql.Add(cmd, "@b", line.BranchId);
+                _sql.Add(cmd, "@m", line.BasicMaterialId);
+                _sql.Add(cmd, "@q", checked(sign * line.Quantity));
+                _sql.Add(cmd, "@t", (int)ledger.Type);
+                _sql.Add(cmd, "@bn", ledger.OriginalBn);
+                _sql.Add(cmd, "@bal", store);
+                _sql.Add(cmd, "@price", line.UnitPrice);
+                _sql.Add(cmd, "@op", ledger.Operator);
+                _sql.Add(cmd, "@memo", ledger.Memo is { Length: > 1000 } m ? m[..1000] : ledger.Memo);
+                _sql.Add(cmd, "@now", now);
+                await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                results[i] = new StockBalance(line.BranchId, line.BasicMaterialId, line.Quantity, store);
+            }
+        }, ct).ConfigureAwait(false);
+        return results;
+    }
+
+    private async Task CounterMovesAsync(IReadOnlyList<StockMoveLine> lines, BranchOp op, CancellationToken ct)
+    {
+        Validate(lines);
+        var tx = _sql.RequireTransaction();
+        var now = clock.GetUtcNow().UtcDateTime;
+        await GuardedAsync(lines.Count > 1, async () =>
+        {
+            foreach (var i in SortedIndexes(lines))
+                await ApplyBranchAsync(tx, op, lines[i].BranchId, lines[i].BasicMaterialId, lines[i].Quantity, now, ct).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+    }
+
+    private async Task ShopMovesAsync(IReadOnlyList<ShopFreezeLine> lines, int sign, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        foreach (var l in lines) CheckQuantity(l.Quantity);
+        var tx = _sql.RequireTransaction();
+        var now = clock.GetUtcNow().UtcDateTime;
+        await GuardedAsync(lines.Count > 1, async () =>
+        {
+            foreach (var l in lines.OrderBy(l => l.ShopId).ThenBy(l => l.BasicMaterialId))
+                await ApplyShopAsync(tx, sign, l.ShopId, l.BasicMaterialId, l.Quantity, now, ct).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+    }
+
+    private async Task MovesAsync(IReadOnlyList<FreezeMoveLine> lines, BranchOp branchOp, int shopSign, CancellationToken ct)
+    {
+        foreach (var l in lines) CheckQuantity(l.Quantity);
+        var tx = _sql.RequireTransaction();
+        var now = clock.GetUtcNow().UtcDateTime;
+        await GuardedAsync(true, async () =>
+        {
+            // All branch rows first, then all shop rows, each in key order: the same lock order as every other caller.
+            foreach (var l in lines.OrderBy(l => l.BranchId).ThenBy(l => l.BasicMaterialId))
+                await ApplyBranchAsync(tx, branchOp, l.BranchId, l.BasicMaterialId, l.Quantity, now, ct).ConfigureAwait(false);
+            foreach (var l in lines.OrderBy(l => l.ShopId).ThenBy(l => l.BasicMaterialId))
+                await ApplyShopAsync(tx, shopSign, l.ShopId, l.BasicMaterialId, l.Quantity, now, ct).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>One statement on one branch_stock row; returns <c>store</c> after it.</summary>
+    private async Task<int> ApplyBranchAsync(DbTransaction tx, BranchOp op, long branchId, long materialId, int n, DateTime now, CancellationToken ct)
+    {
+        var spec = Ops[op];
+        object? result;
+        await using (var cmd = _sql.Command(spec.Sql, tx))
+        {
+            _sql.Add(cmd, "@b", branchId);
+            _sql.Add(cmd, "@m", materialId);
+            _sql.Add(cmd, "@n", n);
+            _sql.Add(cmd, "@now", now);
+            result = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        }
+        if (result is null or DBNull) throw await RefusalAsync(tx, spec, branchId, materialId, n, ct).ConfigureAwait(false);
+        return InventorySql.ToInt(result);
+    }
+
+    private async Task ApplyShopAsync(DbTransaction tx, int sign, long shopId, long materialId, int n, DateTime now, CancellationToken ct)
+    {
+        await using var cmd = _sql.Command(sign > 0 ? ShopAdd : ShopRelease, tx);
+        _sql.Add(cmd, "@s", shopId);
+        _sql.Add(cmd, "@m", materialId);
+        _sql.Add(cmd, "@n", n);
+        _sql.Add(cmd, "@now", now);
+        if (await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1) return;
+
+        await using var q = _sql.Command(
+            "SELECT s.shop_bn, m.material_bn, COALESCE(f.quantity, 0) FROM shop s CROSS JOIN basic_material m " +
+            "LEFT JOIN shop_freeze f ON f.shop_id = s.id AND f.basic_material_id = m.id WHERE s.id = @s AND m.id = @m", tx);
+        _sql.Add(q, "@s", shopId);
+        _sql.Add(q, "@m", materialId);
+        await using var r = await q.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        if (!await r.ReadAsync(ct).ConfigureAwait(false))
+            throw new InsufficientStockException($"Shop #{shopId} or basic material #{materialId} does not exist.");
+        throw new InsufficientStockException(string.Create(CultureInfo.InvariantCulture,
+            $"Cannot release the shop freeze of {r.GetString(1)} in shop {r.GetString(0)}: wanted {n}, frozen {InventorySql.ToInt(r.GetValue(2))}."));
+    }
+
+    private async Task<InsufficientStockException> RefusalAsync(DbTransaction tx, OpSql spec, long branchId, long materialId, int n, CancellationToken ct)
+    {
+        await using var q = _sql.Command(
+            "SELECT b.branch_bn, m.material_bn, COALESCE(s.store, 0), COALESCE(s.store_freeze, 0), COALESCE(s.arrive_store, 0), COALESCE(s.defective_store, 0) " +
+            "FROM branch b CROSS JOIN basic_material m LEFT JOIN branch_stock s ON s.branch_id = b.id AND s.basic_material_id = m.id " +
+            "WHERE b.id = @b AND m.id = @m", tx);
+        _sql.Add(q, "@b", branchId);
+        _sql.Add(q, "@m", materialId);
+        await using var r = await q.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        if (!await r.ReadAsync(ct).ConfigureAwait(false))
+            return new InsufficientStockException($"Branch #{branchId} or basic material #{materialId} does not exist.");
+        var (store, freeze, arrive, defective) = (InventorySql.ToInt(r.GetValue(2)), InventorySql.ToInt(r.GetValue(3)), InventorySql.ToInt(r.GetValue(4)), InventorySql.ToInt(r.GetValue(5)));
+        var available = spec.AvailableLabel switch
+        {
+            "frozen" => freeze,
+            "frozen and on hand" => Math.Min(freeze, store),
+            "in transit" => arrive,
+            "defective" => defective,
+            _ => Math.Max(0, store - freeze),
+        };
+        return new InsufficientStockException(string.Create(CultureInfo.InvariantCulture,
+            $"Not enough stock to {spec.What} {r.GetString(1)} in branch {r.GetString(0)}: wanted {n}, available {available} ({spec.AvailableLabel}; store {store}, store_freeze {freeze})."));
+    }
+
+    /// <summary>Runs the moves of one call; when it fails, undoes the lines it already applied.</summary>
+    private async Task GuardedAsync(bool severalStatements, Func<Task> body, CancellationToken ct)
+    {
+        var tx = db.Database.CurrentTransaction!;
+        if (!severalStatements)
+        {
+            await body().ConfigureAwait(false);
+            return;
+        }
+        await tx.CreateSavepointAsync(Savepoint, ct).ConfigureAwait(false);
+        try
+        {
+            await body().ConfigureAwait(false);
+        }
+        catch
+        {
+            await tx.RollbackToSavepointAsync(Savepoint, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        await tx.ReleaseSavepointAsync(Savepoint, ct).ConfigureAwait(false);
+    }
+
+    private static IEnumerable<int> SortedIndexes(IReadOnlyList<StockMoveLine> lines) =>
+        Enumerable.Range(0, lines.Count).OrderBy(i => lines[i].BranchId).ThenBy(i => lines[i].BasicMaterialId).ThenBy(i => i);
+
+    private static void Validate(IReadOnlyList<StockMoveLine> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        foreach (var l in lines)
+        {
+            CheckQuantity(l.Quantity);
+            if (l.UnitPrice < 0) throw new ArgumentOutOfRangeException(nameof(lines), "A unit price is never negative.");
+        }
+    }
+
+    private static void CheckQuantity(int n)
+    {
+        if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "A stock move quantity is a positive number.");
+    }
+}
