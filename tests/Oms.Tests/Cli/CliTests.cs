@@ -1,4 +1,10 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Oms.Catalog;
+using Oms.Channels;
 using Oms.Data;
+using Oms.Inventory;
 using Oms.Tests.Infrastructure;
 
 namespace Oms.Tests.Cli;
@@ -66,6 +72,37 @@ public abstract class CliTests(DatabaseProvider provider) : IAsyncLifetime
         var ok = await OmsProcess.RunAsync(_env, "openapi", "add-client", "--flag", "erp", "--key", "k-0123456789", "--methods", "shop.getList");
         Assert.True(ok.ExitCode == 0, ok.Stderr);
         Assert.Contains("shop.getList", ok.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_seed_builds_a_consistent_installation_once()
+    {
+        var first = await OmsProcess.RunAsync(_env, "demo", "seed");
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Contains("demo data created", first.Stdout, StringComparison.Ordinal);
+        var second = await OmsProcess.RunAsync(_env, "demo", "seed");
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("already present", second.Stdout, StringComparison.Ordinal);
+
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddOmsCore(_db.Options);
+        await using var sp = services.BuildServiceProvider();
+        await using var scope = sp.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+        Assert.Equal(5, await db.Set<Shop>().CountAsync());
+        Assert.Equal(10, await db.Set<BasicMaterial>().CountAsync());
+        Assert.Empty(await scope.ServiceProvider.GetRequiredService<InventoryInvariants>().CheckAsync());
+
+        // the combination publishes the min over its parts: MUG-350 ×1 and MUG-LID ×1
+        var tmall = await db.Set<Shop>().SingleAsync(s => s.ShopBn == "DEMO-TMALL");
+        var set = await db.Set<SalesMaterial>().SingleAsync(s => s.SalesMaterialBn == "S-MUG-SET");
+        var parts = await db.Set<BasicMaterial>().Where(m => m.MaterialBn == "MUG-350" || m.MaterialBn == "MUG-LID").Select(m => m.Id).ToListAsync();
+        var queries = scope.ServiceProvider.GetRequiredService<StockQueries>();
+        var partSellable = await queries.SellableAsync(tmall.Id, parts);
+        var setSellable = await queries.SalesMaterialSellableAsync(tmall.Id, [set.Id]);
+        Assert.True(partSellable.Values.Min() > 0);
+        Assert.Equal(partSellable.Values.Min(), setSellable[set.Id]);
     }
 }
 
