@@ -5,16 +5,23 @@
 #
 #   scripts/services.sh start DIR   # installs missing Debian packages, starts, writes DIR/env
 #   scripts/services.sh stop DIR    # stops exactly what `start DIR` started
+#   scripts/services.sh rabbit-stop DIR / rabbit-start DIR   # broker restart (fault tests)
+#
+# OMS_SERVICES_PORT_OFFSET=N (at start) shifts every port by N, so a second set can run beside
+# a developer's long-lived one; `stop` and the rabbit-* commands read it back from DIR/offset.
 #
 # See docs "Starting the real servers here" in DESIGN.md for the recipe this follows.
 set -euo pipefail
 
-PG_PORT=55432
-REDIS_PORT=56379
-RABBIT_PORT=55672
-RABBIT_DIST_PORT=55673
-EPMD_PORT=55674            # our own epmd, so stopping it never touches anybody else's
-RABBIT_NODE=oms@localhost
+set_ports() {
+  local offset=$1
+  PG_PORT=$((55432 + offset))
+  REDIS_PORT=$((56379 + offset))
+  RABBIT_PORT=$((55672 + offset))
+  RABBIT_DIST_PORT=$((55673 + offset))
+  EPMD_PORT=$((55674 + offset))   # our own epmd, so stopping it never touches anybody else's
+  if ((offset == 0)); then RABBIT_NODE=oms@localhost; else RABBIT_NODE=oms$offset@localhost; fi
+}
 RABBIT_BIN=/usr/lib/rabbitmq/bin
 CHROMIUM=/usr/bin/chromium
 
@@ -22,7 +29,7 @@ log() { echo "services: $*" >&2; }
 die() { echo "services: error: $*" >&2; exit 1; }
 
 usage() {
-  echo "usage: $0 start DIR | stop DIR" >&2
+  echo "usage: $0 start DIR | stop DIR | rabbit-stop DIR | rabbit-start DIR" >&2
   exit 2
 }
 
@@ -280,6 +287,9 @@ start_rabbit() {
 write_env() {
   local dir=$1
   cat >"$dir/env" <<EOF
+export OMS_TEST_SERVICES_DIR="$dir"
+export OMS_TEST_SERVICES_SCRIPT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/services.sh"
+export OMS_TEST_RABBITMQ_NODE="$RABBIT_NODE"
 export OMS_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Pooling=true;Maximum Pool Size=100"
 export OMS_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 export OMS_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$RABBIT_PORT/"
@@ -316,8 +326,19 @@ cmd=$1
 dir=$2
 [[ -n $dir ]] || usage
 case $dir in /*) ;; *) dir=$PWD/$dir ;; esac
+if [[ $cmd == start ]]; then
+  offset=${OMS_SERVICES_PORT_OFFSET:-0}
+  [[ $offset =~ ^[0-9]+$ ]] || die "OMS_SERVICES_PORT_OFFSET must be a number"
+  mkdir -p "$dir"
+  echo "$offset" >"$dir/offset"
+else
+  offset=$(cat "$dir/offset" 2>/dev/null || echo 0)
+fi
+set_ports "$offset"
 case $cmd in
   start) do_start "$dir" ;;
   stop) do_stop "$dir" ;;
+  rabbit-stop) stop_rabbit "$dir" ;;
+  rabbit-start) start_rabbit "$dir" ;;
   *) usage ;;
 esac
