@@ -41,8 +41,7 @@ public sealed class UserService(OmsDbContext db, AuditLog audit, TimeProvider cl
         db.Add(user);
         // the id is generated on save; the join rows follow the navigation
         user.Roles.AddRange(roles.Select(r => new UserRole { RoleId = r.Id }));
-        audit.Record("user.create", $"user:{name}",
-            $"roles: {string.Join(",", roles.Select(r => r.Name))}{(superAdmin ? "; super admin" : "")}", actor);
+        audit.Record("user.create", $"user:{name}", superAdmin ? "super admin" : "roles: " + RoleList(roles), actor);
         await SaveAsync(name, ct).ConfigureAwait(false);
         return user;
     }
@@ -97,7 +96,7 @@ public sealed class UserService(OmsDbContext db, AuditLog audit, TimeProvider cl
         user.Roles.RemoveAll(ur => roles.All(r => r.Id != ur.RoleId));
         foreach (var r in roles.Where(r => user.Roles.All(ur => ur.RoleId != r.Id)))
             user.Roles.Add(new UserRole { UserId = user.Id, RoleId = r.Id });
-        audit.Record("user.update", $"user:{user.Name}", $"roles: {string.Join(",", roles.Select(r => r.Name))}", actor);
+        audit.Record("user.update", $"user:{user.Name}", "roles: " + RoleList(roles), actor);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         cache.Invalidate(userId);
     }
@@ -219,6 +218,8 @@ public sealed class UserService(OmsDbContext db, AuditLog audit, TimeProvider cl
 
     private static string StampOf(string passwordHash) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(passwordHash)), 0, 8);
+
+    private static string RoleList(List<Role> roles) => roles.Count == 0 ? "(none)" : string.Join(",", roles.Select(r => r.Name));
 
     private static string Truncate(string s, int max) => s.Length > max ? s[..max] : s;
 }

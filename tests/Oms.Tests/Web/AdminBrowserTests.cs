@@ -22,7 +22,10 @@ public sealed class AdminBrowserTests(SqliteServerFixture server) : IClassFixtur
         await page.WaitForSelectorAsync("html[lang=zh-CN]");
         Assert.Equal("首页", (await page.TextContentAsync(".nav a.top"))?.Trim());
 
-        await page.ClickAsync("a[href='/admin/openapi-clients']");
+        // groups other than the current one are folded: open 系统 and follow its entry
+        await page.ClickAsync("details[data-group=System] summary");
+        await page.ClickAsync(".nav a[href='/admin/openapi-clients']");
+        await Assertions.Expect(page.Locator(".nav a.active")).ToHaveTextAsync("OpenAPI 客户端");
         await page.ClickAsync("a[href='/admin/openapi-clients/edit']");
         await page.FillAsync("#flag", "erp-browser");
         await page.FillAsync("#cname", "浏览器测试 ERP");
