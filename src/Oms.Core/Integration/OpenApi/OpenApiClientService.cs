@@ -11,18 +11,22 @@ public sealed class OpenApiClientService(OmsDbContext db, AuditLog audit, TimePr
     /// <summary>Every method name the OpenAPI answers, sorted.</summary>
     public IReadOnlyList<string> KnownMethods { get; } = methods.Select(m => m.Name).Distinct().Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>Adds a client or updates the one with the same flag. <paramref name="methodList"/>: <c>all</c> or names.</summary>
-    public async Task<OpenApiClient> SaveAsync(string flag, string key, string methodList, string? name, string? actor, CancellationToken ct)
+    /// <summary>
+    /// Adds a client or updates the one with the same flag. <paramref name="methodList"/>: <c>all</c> or names.
+    /// An empty <paramref name="key"/> keeps an existing client's key (the admin page never shows it again).
+    /// </summary>
+    public async Task<OpenApiClient> SaveAsync(string flag, string? key, string methodList, string? name, string? actor, CancellationToken ct)
     {
         flag = (flag ?? "").Trim();
         key = (key ?? "").Trim();
         if (flag.Length is 0 or > 64 || !flag.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
             throw new ValidationException("flag", "The flag must be 1–64 letters, digits, '_', '-' or '.'.");
-        if (key.Length is < 8 or > 128)
-            throw new ValidationException("key", "The interface key must be 8–128 characters long.");
         var list = ParseMethods(methodList);
 
         var client = await db.Set<OpenApiClient>().FirstOrDefaultAsync(c => c.Flag == flag, ct).ConfigureAwait(false);
+        if (key.Length == 0 && client is not null) key = client.InterfaceKey;
+        if (key.Length is < 8 or > 128)
+            throw new ValidationException("key", "The interface key must be 8–128 characters long.");
         if (client is null)
         {
             client = new OpenApiClient { Flag = flag, InterfaceKey = key, CreatedAt = clock.GetUtcNow().UtcDateTime };
@@ -35,6 +39,15 @@ public sealed class OpenApiClientService(OmsDbContext db, AuditLog audit, TimePr
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return client;
     }
+
+    /// <summary>Clients, newest first, with keyset paging.</summary>
+    public Task<KeysetPage<OpenApiClient>> ListAsync(long? before, int pageSize = KeysetPaging.DefaultPageSize, CancellationToken ct = default) =>
+        db.Set<OpenApiClient>().AsNoTracking().ToKeysetPageAsync(c => c.Id, before, pageSize, ct);
+
+    public Task<OpenApiClient?> GetAsync(string flag, CancellationToken ct = default) =>
+        db.Set<OpenApiClient>().AsNoTracking().FirstOrDefaultAsync(c => c.Flag == flag, ct);
+
+    public Task<int> CountAsync(CancellationToken ct = default) => db.Set<OpenApiClient>().CountAsync(ct);
 
     public async Task SetDisabledAsync(string flag, bool disabled, string? actor, CancellationToken ct)
     {

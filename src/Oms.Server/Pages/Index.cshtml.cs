@@ -1,0 +1,25 @@
+using Oms.Admin;
+using Oms.Integration.OpenApi;
+using Oms.Server.Web;
+
+namespace Oms.Server.Pages;
+
+/// <summary>The dashboard: real counts of what exists so far; each module adds its own when it lands.</summary>
+public sealed class IndexModel(UserService users, OpenApiClientService clients, SettingsService settings, TimeProvider clock) : AdminPageModel
+{
+    public int Users { get; private set; }
+    public int OpenApiClients { get; private set; }
+    public int SettingsChanged { get; private set; }
+    public int SettingsTotal { get; private set; }
+    public DateTime NowUtc { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        Users = await users.CountAsync(ct);
+        OpenApiClients = await clients.CountAsync(ct);
+        var all = await settings.ListAsync(ct);
+        SettingsTotal = all.Count;
+        SettingsChanged = all.Count(s => !s.IsDefault);
+        NowUtc = clock.GetUtcNow().UtcDateTime;
+    }
+}

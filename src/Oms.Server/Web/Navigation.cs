@@ -1,0 +1,105 @@
+using Oms.Admin;
+
+namespace Oms.Server.Web;
+
+/// <summary>
+/// One entry of the left navigation. <see cref="Key"/> names the resource string <c>Nav.{Key}</c>.
+/// A module not built yet has <see cref="PlannedIn"/> set (resource <c>Plan.{PlannedIn}</c>) and
+/// links to the one placeholder page; when its pages land, set <see cref="Href"/> and drop it.
+/// </summary>
+public sealed record NavItem(string Key, string? Href, string? Permission, string? PlannedIn = null)
+{
+    public string Link => Href ?? "/todo/" + Key;
+    public bool IsBuilt => PlannedIn is null;
+}
+
+/// <summary>A group of the navigation (a module of DOMAIN.md). Resource <c>Nav.{Key}</c>.</summary>
+public sealed record NavGroup(string Key, string Icon, IReadOnlyList<NavItem> Items);
+
+/// <summary>The admin navigation: every module of DOMAIN.md, grouped, in the order merchants work.</summary>
+public static class Navigation
+{
+    public static readonly NavItem Dashboard = new("Dashboard", "/", null);
+
+    public static readonly IReadOnlyList<NavGroup> Groups =
+    [
+        new("Orders", "▤",
+        [
+            new("OrderList", null, Permissions.OrdersView, "Orders"),
+            new("FailedOrders", null, Permissions.OrdersView, "Orders"),
+            new("StagingArea", null, Permissions.OrdersView, "Orders"),
+            new("Review", null, Permissions.OrdersReview, "Review"),
+            new("AfterSales", null, Permissions.OrdersReview, "AfterSales"),
+        ]),
+        new("Fulfillment", "⇪",
+        [
+            new("Deliveries", null, Permissions.DeliveryOperate, "Fulfillment"),
+            new("Print", null, Permissions.DeliveryOperate, "Fulfillment"),
+            new("Verify", null, Permissions.DeliveryOperate, "Fulfillment"),
+            new("Consign", null, Permissions.DeliveryOperate, "Fulfillment"),
+        ]),
+        new("Inventory", "▥",
+        [
+            new("StockQuery", null, Permissions.StockView, "Inventory"),
+            new("StockLedger", null, Permissions.StockView, "Inventory"),
+            new("StockDocuments", null, Permissions.StockEdit, "Inventory"),
+            new("StockSync", null, Permissions.StockView, "StockSync"),
+        ]),
+        new("Purchasing", "⊞",
+        [
+            new("PurchaseOrders", null, Permissions.StockEdit, "Purchasing"),
+            new("Transfers", null, Permissions.StockEdit, "Purchasing"),
+            new("Stocktakes", null, Permissions.StockEdit, "Purchasing"),
+        ]),
+        new("Catalog", "◫",
+        [
+            new("BasicMaterials", null, Permissions.MasterDataView, "MasterData"),
+            new("SalesMaterials", null, Permissions.MasterDataView, "MasterData"),
+            new("Suppliers", null, Permissions.MasterDataView, "MasterData"),
+        ]),
+        new("Channels", "⇄",
+        [
+            new("Shops", null, Permissions.MasterDataView, "MasterData"),
+            new("WmsChannels", null, Permissions.MasterDataView, "Fulfillment"),
+        ]),
+        new("Warehouses", "⌂",
+        [
+            new("Branches", null, Permissions.MasterDataView, "MasterData"),
+            new("LogisticsCompanies", null, Permissions.MasterDataView, "MasterData"),
+        ]),
+        new("Integration", "⟳",
+        [
+            new("ApiLogs", null, Permissions.SettingsEdit, "Integrations"),
+            new("TaskQueue", null, Permissions.SettingsEdit, "Tasks"),
+            new("Waybills", null, Permissions.DeliveryOperate, "Integrations"),
+            new("Invoices", null, Permissions.OrdersView, "Integrations"),
+            new("Exports", null, Permissions.OrdersView, "Exports"),
+        ]),
+        new("System", "⚙",
+        [
+            new("Users", "/admin/users", Permissions.UsersManage),
+            new("Roles", "/admin/roles", Permissions.UsersManage),
+            new("Settings", "/admin/settings", Permissions.SettingsEdit),
+            new("OpenApiClients", "/admin/openapi-clients", Permissions.OpenApiManage),
+            new("AuditLog", "/admin/audit", Permissions.AuditView),
+        ]),
+    ];
+
+    /// <summary>The groups with only the entries <paramref name="user"/> may open; empty groups left out.</summary>
+    public static IEnumerable<NavGroup> VisibleTo(System.Security.Claims.ClaimsPrincipal user) =>
+        Groups.Select(g => g with { Items = g.Items.Where(i => i.Permission is null || user.Has(i.Permission)).ToList() })
+              .Where(g => g.Items.Count > 0);
+
+    public static IEnumerable<NavItem> AllItems => Groups.SelectMany(g => g.Items).Prepend(Dashboard);
+
+    public static NavItem? Find(string key) => AllItems.FirstOrDefault(i => string.Equals(i.Key, key, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The entry the request path belongs to (longest matching link), for highlighting.</summary>
+    public static NavItem? Current(PathString path)
+    {
+        if (path.StartsWithSegments("/todo", out var rest))
+            return Find(rest.Value?.Trim('/') ?? "");
+        return AllItems.Where(i => i.Href is { } h && (h == "/" ? path == "/" : path.StartsWithSegments(h, StringComparison.OrdinalIgnoreCase)))
+            .MaxBy(i => i.Href!.Length);
+    }
+}
