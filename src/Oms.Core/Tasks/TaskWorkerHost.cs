@@ -31,6 +31,14 @@ public sealed partial class TaskWorkerHost(
     private readonly Dictionary<string, SemaphoreSlim> _typeSlots = registry.Types.ToDictionary(t => t.Type, t => new SemaphoreSlim(Math.Max(1, t.MaxConcurrency)), StringComparer.Ordinal);
     private readonly CancellationTokenSource _handlerCts = new();
 
+    private long _controlTicks;
+
+    /// <summary>How many times the control loop has read the switches (tests and diagnostics).</summary>
+    public long ControlTicks => Interlocked.Read(ref _controlTicks);
+
+    /// <summary>True while the kind's consumer is open (false once a stop switch has taken effect).</summary>
+    public bool IsConsuming(TaskKind kind) => _kinds.TryGetValue(kind, out var s) && s.Consumer is not null;
+
     /// <summary>Tasks this process runs right now, per kind.</summary>
     public int Running(TaskKind kind) => _kinds.TryGetValue(kind, out var s) ? s.InFlight.Count : 0;
 
@@ -321,6 +329,7 @@ public sealed partial class TaskWorkerHost(
             await db.Database.ExecuteSqlRawAsync("DELETE FROM task_worker WHERE beat_at < {0}",
                 [TaskSql.Time(taskDb.IsSqlite, now - TimeSpan.FromMinutes(1))], ct).ConfigureAwait(false);
         }
+        Interlocked.Increment(ref _controlTicks);
         // a running task keeps its database lease: extend it once a third of the lease time has passed
         foreach (var state in _kinds.Values)
         {
