@@ -122,7 +122,10 @@ public sealed class DatabaseTaskQueue(TaskDb taskDb, TimeProvider clock, TaskOpt
         return list;
     }
 
-    /// <summary>Deletes rows (done, or handed over to RabbitMQ).</summary>
+    /// <summary>
+    /// Deletes leased rows (done, or handed over to RabbitMQ). A row put back to ready meanwhile (a
+    /// retry scheduled by another delivery of the same message) stays.
+    /// </summary>
     internal async Task DeleteAsync(IReadOnlyList<LeasedTask> tasks, CancellationToken ct)
     {
         await using var db = taskDb.Create();
@@ -130,7 +133,7 @@ public sealed class DatabaseTaskQueue(TaskDb taskDb, TimeProvider clock, TaskOpt
         foreach (var chunk in tasks.Chunk(500))
         {
             await using var cmd = TaskSql.Command(db, "");
-            cmd.CommandText = $"DELETE FROM task_queue WHERE id IN ({cmd.InList("i", chunk.Select(t => t.Message.Id))})";
+            cmd.CommandText = $"DELETE FROM task_queue WHERE state = 1 AND id IN ({cmd.InList("i", chunk.Select(t => t.Message.Id))})";
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
     }

@@ -274,18 +274,26 @@ public sealed partial class RabbitMqTaskQueue : ITaskQueue, IAsyncDisposable
             {
                 var next = task.Message with { Attempt = task.Message.Attempt + 1, NotBefore = retryAt };
                 var row = queue._outbox.Row(next, now);
-                row.VisibleAt = retryAt;
-                row.LastError = TaskSql.Truncate(reason, 4000);
-                db.Add(row);
+                var sqlite = queue._taskDb.IsSqlite;
+                // an upsert: the relay may not have deleted the row it published this attempt from yet;
+                // it deletes only leased rows, so the reset state keeps this retry
+                await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
+                await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await using (var cmd = TaskSql.Command(db, """
+                    INSERT INTO task_queue (id, type, kind, payload, state, attempts, max_attempts, visible_at, lease_owner, last_error, created_at, updated_at)
+                    VALUES (@id, @type, @kind, @payload, 0, @attempts, @max, @at, NULL, @err, @now, @now)
+                    ON CONFLICT (id) DO UPDATE SET state = 0, attempts = excluded.attempts, visible_at = excluded.visible_at,
+                        lease_owner = NULL, last_error = excluded.last_error, updated_at = excluded.updated_at
+                    """))
+                {
+                    cmd.With("@id", row.Id).With("@type", row.Type).With("@kind", row.Kind).With("@payload", row.Payload)
+                       .With("@attempts", row.Attempts).With("@max", row.MaxAttempts).With("@at", TaskSql.Time(sqlite, retryAt))
+                       .With("@err", TaskSql.Truncate(reason, 4000)).With("@now", TaskSql.Time(sqlite, now));
+                    await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
                 TaskFailures.Log(db, task.Message, "retry", reason, now);
-                try
-                {
-                    await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                }
-                catch (DbUpdateException e) when (UniqueViolation.Is(e))
-                {
-                    // a duplicate delivery of the same message already scheduled its retry
-                }
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
             }
             await AckAsync([task], ct).ConfigureAwait(false);
         }
