@@ -305,6 +305,8 @@ public sealed partial class RabbitMqTaskQueue : ITaskQueue, IAsyncDisposable
             {
                 await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
                 await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                // the relay's copy of this message may not be deleted yet; the failed list takes over from it
+                await db.Set<TaskQueueRow>().Where(r => r.Id == task.Message.Id && r.State == TaskQueueRow.Leased).ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await TaskFailures.MoveToFailedAsync(db, task.Message, reason, now, ct).ConfigureAwait(false);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 await tx.CommitAsync(ct).ConfigureAwait(false);
