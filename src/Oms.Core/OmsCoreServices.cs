@@ -9,6 +9,7 @@ using Oms.Inventory;
 using Oms.Warehouses;
 using Oms.Data;
 using Oms.Integration.OpenApi;
+using Oms.Tasks;
 
 namespace Oms;
 
@@ -38,7 +39,11 @@ public static class OmsCoreServices
         return Path.GetFullPath(string.IsNullOrWhiteSpace(dir) ? "data" : dir);
     }
 
-    public static IServiceCollection AddOmsCore(this IServiceCollection services, DatabaseOptions database)
+    /// <summary>
+    /// <paramref name="configuration"/> configures the task queue (<c>Oms:Queue:*</c>, <c>Oms:Tasks:*</c>);
+    /// without it the database queue with defaults is used.
+    /// </summary>
+    public static IServiceCollection AddOmsCore(this IServiceCollection services, DatabaseOptions database, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         services.AddSingleton(database);
@@ -60,6 +65,7 @@ public static class OmsCoreServices
         services.AddWarehouses();
         services.AddInventory();
         services.AddAdmin();
+        services.AddTasks(configuration);
         return services;
     }
 

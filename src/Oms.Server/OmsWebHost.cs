@@ -23,7 +23,8 @@ public static class OmsWebHost
         configure?.Invoke(builder);
 
         var database = OmsCoreServices.ReadDatabaseOptions(builder.Configuration);
-        builder.Services.AddOmsCore(database);
+        builder.Services.AddOmsCore(database, builder.Configuration);
+        Oms.Tasks.TasksModule.AddTaskWorkers(builder.Services);
         builder.Services.AddOmsWeb();
 
         var app = builder.Build();

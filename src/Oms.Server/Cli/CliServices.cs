@@ -13,7 +13,7 @@ internal static class CliServices
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(config);
         services.AddLogging(b => b.AddConfiguration(config.GetSection("Logging")).AddSimpleConsole());
-        services.AddOmsCore(OmsCoreServices.ReadDatabaseOptions(config));
+        services.AddOmsCore(OmsCoreServices.ReadDatabaseOptions(config), config);
         return services.BuildServiceProvider();
     }
 }

@@ -195,6 +195,135 @@ namespace Oms.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "task_failed",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    payload = table.Column<string>(type: "text", maxLength: 255, nullable: false),
+                    attempts = table.Column<int>(type: "integer", nullable: false),
+                    last_error = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    failed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_task_failed", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "task_kind_state",
+                columns: table => new
+                {
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    stopped = table.Column<bool>(type: "boolean", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_task_kind_state", x => x.kind);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "task_log",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    message_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    attempt = table.Column<int>(type: "integer", nullable: false),
+                    outcome = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    error = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_task_log", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "task_queue",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    payload = table.Column<string>(type: "text", maxLength: 255, nullable: false),
+                    state = table.Column<short>(type: "smallint", nullable: false),
+                    attempts = table.Column<int>(type: "integer", nullable: false),
+                    max_attempts = table.Column<int>(type: "integer", nullable: false),
+                    visible_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    lease_owner = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    last_error = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_task_queue", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "task_receipt",
+                columns: table => new
+                {
+                    message_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_task_receipt", x => x.message_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "task_stats",
+                columns: table => new
+                {
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    minute = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    done = table.Column<long>(type: "bigint", nullable: false),
+                    failed = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_task_stats", x => new { x.kind, x.minute });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "task_timer",
+                columns: table => new
+                {
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    cron = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    next_run_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    last_run_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_task_timer", x => x.name);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "task_worker",
+                columns: table => new
+                {
+                    owner = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    running = table.Column<int>(type: "integer", nullable: false),
+                    beat_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_task_worker", x => new { x.owner, x.kind });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "admin_user_role",
                 columns: table => new
                 {
@@ -642,6 +771,46 @@ namespace Oms.Migrations.Postgres.Migrations
                 table: "supplier",
                 column: "supplier_bn",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_task_failed_kind_failed_at",
+                table: "task_failed",
+                columns: new[] { "kind", "failed_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_task_log_at",
+                table: "task_log",
+                column: "at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_task_log_message_id",
+                table: "task_log",
+                column: "message_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_task_queue_kind_visible_at",
+                table: "task_queue",
+                columns: new[] { "kind", "visible_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_task_queue_visible_at",
+                table: "task_queue",
+                column: "visible_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_task_receipt_at",
+                table: "task_receipt",
+                column: "at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_task_stats_minute",
+                table: "task_stats",
+                column: "minute");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_task_worker_beat_at",
+                table: "task_worker",
+                column: "beat_at");
         }
 
         /// <inheritdoc />
@@ -685,6 +854,30 @@ namespace Oms.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "supplier");
+
+            migrationBuilder.DropTable(
+                name: "task_failed");
+
+            migrationBuilder.DropTable(
+                name: "task_kind_state");
+
+            migrationBuilder.DropTable(
+                name: "task_log");
+
+            migrationBuilder.DropTable(
+                name: "task_queue");
+
+            migrationBuilder.DropTable(
+                name: "task_receipt");
+
+            migrationBuilder.DropTable(
+                name: "task_stats");
+
+            migrationBuilder.DropTable(
+                name: "task_timer");
+
+            migrationBuilder.DropTable(
+                name: "task_worker");
 
             migrationBuilder.DropTable(
                 name: "admin_role");

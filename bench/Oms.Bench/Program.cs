@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Oms;
+using Oms.Data;
+using Oms.Tasks;
+
+// End-to-end task throughput: enqueue N no-op tasks, then let the worker host consume them.
+//   dotnet run -c Release --project bench/Oms.Bench -- [N] [sqlite|postgres|rabbitmq ...]
+// PostgreSQL and RabbitMQ come from OMS_TEST_POSTGRES / OMS_TEST_RABBITMQ (scripts/services.sh env).
+var n = args.Length > 0 && int.TryParse(args[0], out var parsed) ? parsed : 20_000;
+var backends = args.Skip(1).DefaultIfEmpty("sqlite").ToList();
+if (args.Length <= 1) backends = ["sqlite", "postgres", "rabbitmq"];
+foreach (var backend in backends)
+{
+    var r = await TaskBench.RunAsync(backend, n);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{backend,-9} N={n}  enqueue {n / r.Enqueue.TotalSeconds,8:F0}/s  consume {n / r.Consume.TotalSeconds,8:F0}/s  end-to-end {n / (r.Enqueue + r.Consume).TotalSeconds,8:F0}/s"));
+}
+
+internal sealed class NoopHandler(BenchCounter counter) : ITaskHandler
+{
+    public Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        counter.Hit();
+        return Task.FromResult(TaskResult.Success());
+    }
+}
+
+internal sealed class BenchCounter
+{
+    private int _count;
+    public int Count => Volatile.Read(ref _count);
+    public void Hit() => Interlocked.Increment(ref _count);
+}
+
+internal static class TaskBench
+{
+    public static async Task<(TimeSpan Enqueue, TimeSpan Consume)> RunAsync(string backend, int n)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "oms-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        string? pgName = null;
+        var pgAdmin = Environment.GetEnvironmentVariable("OMS_TEST_POSTGRES");
+        DatabaseOptions db;
+        if (backend == "postgres")
+        {
+            pgName = "oms_bench_" + Guid.NewGuid().ToString("N")[..8];
+            await using (var c = new NpgsqlConnection(pgAdmin)) { await c.OpenAsync(); await using var cmd = new NpgsqlCommand($"CREATE DATABASE {pgName}", c); await cmd.ExecuteNonQueryAsync(); }
+            db = DatabaseOptions.ForPostgres(new NpgsqlConnectionStringBuilder(pgAdmin) { Database = pgName }.ToString());
+        }
+        else
+        {
+            db = DatabaseOptions.ForSqliteFile(Path.Combine(dir, "oms.db"));
+        }
+        var prefix = "omsbench." + Guid.NewGuid().ToString("N")[..8];
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Oms:Queue:Provider"] = backend == "rabbitmq" ? "rabbitmq" : "database",
+            ["ConnectionStrings:RabbitMq"] = Environment.GetEnvironmentVariable("OMS_TEST_RABBITMQ"),
+            ["Oms:Queue:Prefix"] = prefix,
+            ["Oms:Tasks:IdlePollMilliseconds"] = "20",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
+        services.AddOmsCore(db, config);
+        services.AddSingleton<BenchCounter>();
+        services.AddTaskHandler<NoopHandler>("bench.noop", TaskKind.Rpc, maxConcurrency: 64);
+        services.AddTaskWorkers();
+        await using var sp = services.BuildServiceProvider();
+        await OmsCoreServices.MigrateAsync(sp);
+        var queue = sp.GetRequiredService<ITaskQueue>();
+        var registry = sp.GetRequiredService<TaskRegistry>();
+
+        var sw = Stopwatch.StartNew();
+        foreach (var chunk in Enumerable.Range(0, n).Chunk(1000))
+            await queue.EnqueueAsync(chunk.Select(_ => registry.Message("bench.noop")).ToList());
+        var enqueue = sw.Elapsed;
+
+        var counter = sp.GetRequiredService<BenchCounter>();
+        var worker = sp.GetRequiredService<TaskWorkerHost>();
+        sw.Restart();
+        await worker.StartAsync(CancellationToken.None);
+        while (counter.Count < n) await Task.Delay(5);
+        // done when every ack is written: nothing waiting or leased any more
+        while (true)
+        {
+            var d = (await queue.DepthAsync())[TaskKind.Rpc];
+            if (d.Waiting == 0 && (d.Leased ?? 0) == 0) break;
+            await Task.Delay(5);
+        }
+        var consume = sw.Elapsed;
+        await worker.StopAsync(CancellationToken.None);
+        if (queue is RabbitMqTaskQueue rabbit) await rabbit.DeleteQueuesAsync();
+        await sp.DisposeAsync();
+        if (pgName is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var c = new NpgsqlConnection(pgAdmin); await c.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {pgName} WITH (FORCE)", c); await cmd.ExecuteNonQueryAsync();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(dir, recursive: true);
+        return (enqueue, consume);
+    }
+}
