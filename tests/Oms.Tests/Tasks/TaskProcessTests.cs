@@ -95,7 +95,9 @@ public abstract partial class TaskProcessTests(DatabaseProvider provider)
         var ping = TaskMessage.Create(PingHandler.Type, TaskKind.Task, """{"holdMs": 20000}""");
         await host.Queue.EnqueueAsync([ping]);
 
-        await using (var first = WorkerProcess.Start(Env(host, provider)))
+        // a lease long enough that a starved keep-alive on a loaded 2-core machine does not let it lapse
+        var env = Env(host, provider, new() { ["Oms__Tasks__LeaseSeconds"] = "10" });
+        await using (var first = WorkerProcess.Start(env))
         {
             // the handler has written its receipt and now holds the task: kill -9 mid-task
             await TaskTestHost.EventuallyAsync(() => QueryAsync(host, db => db.Set<TaskReceipt>().AnyAsync(r => r.MessageId == ping.Id)), "the task started: " + first.Output);
@@ -105,7 +107,7 @@ public abstract partial class TaskProcessTests(DatabaseProvider provider)
         Assert.Equal(TaskQueueRow.Leased, row.State);
         Assert.Equal(1, row.Attempts);
 
-        await using var second = WorkerProcess.Start(Env(host, provider));
+        await using var second = WorkerProcess.Start(env);
         await TaskTestHost.EventuallyAsync(() => QueryAsync(host, async db => !await db.Set<TaskQueueRow>().AnyAsync()), "the task redelivered and done: " + second.Output);
         await second.TerminateAsync();
         Assert.Equal(1, await QueryAsync(host, db => db.Set<TaskReceipt>().CountAsync(r => r.MessageId == ping.Id)));
