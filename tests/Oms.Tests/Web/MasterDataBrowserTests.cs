@@ -132,5 +132,17 @@ public sealed class MasterDataBrowserTests(SqliteServerFixture server) : IClassF
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/oms-branch-edit.png", FullPage = true });
         await page.GotoAsync("/warehouses/logistics/edit");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/oms-logistics-edit.png", FullPage = true });
+
+        // in English the pages read English (province and shop names stay as merchants wrote them)
+        await page.ClickAsync("#lang-en");
+        await page.WaitForSelectorAsync("html[lang=en]");
+        await page.GotoAsync("/warehouses/branches");
+        await Assertions.Expect(page.Locator("#branches tr", new() { HasText = "SH-" + suffix })).ToContainTextAsync("Stock-up");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/oms-branches-en.png", FullPage = true });
+        await page.GotoAsync("/catalog/sales-materials/edit");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("New sales material");
+        await page.SelectOptionAsync("#type", "LuckyBag");
+        await Assertions.Expect(page.Locator("#bindings th.share-col")).ToHaveTextAsync("Price share");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/oms-sales-material-edit-en.png", FullPage = true });
     }
 }

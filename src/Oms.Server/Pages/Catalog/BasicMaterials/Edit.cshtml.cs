@@ -18,9 +18,9 @@ public sealed class BasicMaterialEditModel(BasicMaterialService materials, IStri
         public BasicMaterialType Type { get; set; } = BasicMaterialType.Finished;
         public bool Sellable { get; set; } = true;
         public string? Unit { get; set; }
-        public decimal? RetailPrice { get; set; }
-        public decimal? Cost { get; set; }
-        public decimal? Weight { get; set; }
+        public decimal? RetailPrice { get; set; } = 0;
+        public decimal? Cost { get; set; } = 0;
+        public decimal? Weight { get; set; } = 0;
     }
 
     [BindProperty] public InputModel Input { get; set; } = new();

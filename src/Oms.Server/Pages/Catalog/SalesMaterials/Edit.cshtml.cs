@@ -27,7 +27,7 @@ public sealed class SalesMaterialEditModel(SalesMaterialService materials, ShopS
         public string? SalesMaterialBn { get; set; }
         public string? Name { get; set; }
         public SalesMaterialType Type { get; set; } = SalesMaterialType.Normal;
-        public decimal? RetailPrice { get; set; }
+        public decimal? RetailPrice { get; set; } = 0;
         public string? ShopBn { get; set; }
         public List<PartInput> Bindings { get; set; } = [];
     }

@@ -19,7 +19,7 @@ public sealed class BranchEditModel(BranchService branches, ShopService shops, I
         public BranchType Type { get; set; } = BranchType.Delivery;
         public string? Area { get; set; }
         public string? Address { get; set; }
-        public int? Weight { get; set; }
+        public int? Weight { get; set; } = 0;
         public List<string> Shops { get; set; } = [];
     }
 

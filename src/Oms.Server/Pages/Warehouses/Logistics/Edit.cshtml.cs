@@ -17,7 +17,7 @@ public sealed class LogisticsEditModel(LogisticsService logistics, BranchService
         public string? Name { get; set; }
         /// <summary>Provinces reached; none ticked = everywhere.</summary>
         public List<string> Areas { get; set; } = [];
-        public int? Priority { get; set; }
+        public int? Priority { get; set; } = 0;
         public decimal? MaxWeight { get; set; }
     }
 
