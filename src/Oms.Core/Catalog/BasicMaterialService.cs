@@ -31,6 +31,9 @@ public sealed record BasicMaterialInput(string MaterialBn, string Name)
     }
 }
 
+/// <summary>Filters of the basic material list: code, name or barcode containing <see cref="Text"/> (any case); type; sellable.</summary>
+public sealed record BasicMaterialFilter(string? Text = null, BasicMaterialType? Type = null, bool? Sellable = null);
+
 /// <summary>Creates, changes and finds basic materials (基础物料).</summary>
 public sealed class BasicMaterialService(OmsDbContext db, TimeProvider clock, AuditLog audit)
 {
@@ -107,6 +110,27 @@ public sealed class BasicMaterialService(OmsDbContext db, TimeProvider clock, Au
         audit.Record("basicmaterial.update", $"basicmaterial:{m.MaterialBn}", changes.ToString(), userName);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return m;
+    }
+
+    public Task<BasicMaterial?> FindByIdAsync(long id, CancellationToken ct = default) =>
+        db.Set<BasicMaterial>().AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
+
+    public Task<int> CountAsync(CancellationToken ct = default) => db.Set<BasicMaterial>().CountAsync(ct);
+
+    /// <summary>Basic materials newest first, keyset paged on the primary key (no OFFSET).</summary>
+    public Task<KeysetPage<BasicMaterial>> ListAsync(BasicMaterialFilter filter, long? before, int pageSize = KeysetPaging.DefaultPageSize, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var q = db.Set<BasicMaterial>().AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            var t = filter.Text.Trim().ToLowerInvariant();
+            q = q.Where(m => m.MaterialBn.ToLower().Contains(t) || m.Name.ToLower().Contains(t)
+                             || (m.Barcode != null && m.Barcode.ToLower().Contains(t)));
+        }
+        if (filter.Type is { } type) q = q.Where(m => m.Type == type);
+        if (filter.Sellable is { } sellable) q = q.Where(m => m.Sellable == sellable);
+        return q.ToKeysetPageAsync(m => m.Id, before, pageSize, ct);
     }
 
     private async Task CheckBarcodeFreeAsync(string? barcode, long exceptId, CancellationToken ct)

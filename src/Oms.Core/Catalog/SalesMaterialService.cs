@@ -26,6 +26,12 @@ public sealed record SalesMaterialInput(string SalesMaterialBn, string Name, Sal
     }
 }
 
+/// <summary>Filters of the sales material list: code or name containing <see cref="Text"/> (any case); type; the shop it is limited to.</summary>
+public sealed record SalesMaterialFilter(string? Text = null, SalesMaterialType? Type = null, string? ShopBn = null);
+
+/// <summary>A sales material of the list with its shop code and its bindings in position order.</summary>
+public sealed record SalesMaterialListItem(SalesMaterial Material, string? ShopBn, IReadOnlyList<BindingPart> Bindings);
+
 /// <summary>Creates, changes and finds sales materials (销售物料) and their bindings to basic materials.</summary>
 public sealed class SalesMaterialService(OmsDbContext db, TimeProvider clock, AuditLog audit)
 {
@@ -113,6 +119,46 @@ public sealed class SalesMaterialService(OmsDbContext db, TimeProvider clock, Au
         audit.Record("salesmaterial.update", $"salesmaterial:{m.SalesMaterialBn}", changes.ToString(), userName);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return m;
+    }
+
+    public Task<SalesMaterial?> FindByIdAsync(long id, CancellationToken ct = default) =>
+        db.Set<SalesMaterial>().AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
+
+    public Task<int> CountAsync(CancellationToken ct = default) => db.Set<SalesMaterial>().CountAsync(ct);
+
+    /// <summary>Sales materials newest first with their shop and bindings, keyset paged on the primary key (no OFFSET).</summary>
+    public async Task<KeysetPage<SalesMaterialListItem>> ListAsync(SalesMaterialFilter filter, long? before, int pageSize = KeysetPaging.DefaultPageSize, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var q = db.Set<SalesMaterial>().AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            var t = filter.Text.Trim().ToLowerInvariant();
+            q = q.Where(m => m.SalesMaterialBn.ToLower().Contains(t) || m.Name.ToLower().Contains(t));
+        }
+        if (filter.Type is { } type) q = q.Where(m => m.Type == type);
+        if (!string.IsNullOrWhiteSpace(filter.ShopBn))
+        {
+            var shopBn = filter.ShopBn.Trim();
+            var shopId = await db.Set<Shop>().Where(s => s.ShopBn == shopBn).Select(s => (long?)s.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            if (shopId is null) return new KeysetPage<SalesMaterialListItem>([], null);
+            q = q.Where(m => m.ShopId == shopId);
+        }
+        var page = await q.ToKeysetPageAsync(m => m.Id, before, pageSize, ct).ConfigureAwait(false);
+
+        var ids = page.Items.Select(m => m.Id).ToList();
+        var parts = await (from b in db.Set<SalesMaterialBinding>()
+                           join m in db.Set<BasicMaterial>() on b.BasicMaterialId equals m.Id
+                           where ids.Contains(b.SalesMaterialId)
+                           orderby b.SalesMaterialId, b.Position
+                           select new { b.SalesMaterialId, Part = new BindingPart(m.MaterialBn, b.Quantity, b.PriceShare) })
+            .ToListAsync(ct).ConfigureAwait(false);
+        var shopIds = page.Items.Where(m => m.ShopId != null).Select(m => m.ShopId!.Value).Distinct().ToList();
+        var shops = await db.Set<Shop>().AsNoTracking().Where(s => shopIds.Contains(s.Id))
+            .ToDictionaryAsync(s => s.Id, s => s.ShopBn, ct).ConfigureAwait(false);
+        var rows = page.Items.Select(m => new SalesMaterialListItem(m, m.ShopId is { } sid ? shops.GetValueOrDefault(sid) : null,
+            parts.Where(p => p.SalesMaterialId == m.Id).Select(p => p.Part).ToList())).ToList();
+        return new KeysetPage<SalesMaterialListItem>(rows, page.NextBefore);
     }
 
     private async Task<long?> ResolveShopAsync(string? shopBn, CancellationToken ct)

@@ -72,6 +72,22 @@ public sealed class SupplierService(OmsDbContext db, TimeProvider clock, AuditLo
         return s;
     }
 
+    public Task<Supplier?> FindByIdAsync(long id, CancellationToken ct = default) =>
+        db.Set<Supplier>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
+
+    /// <summary>Suppliers newest first, code, name or contact containing <paramref name="text"/> (any case); keyset paged, no OFFSET.</summary>
+    public Task<KeysetPage<Supplier>> ListAsync(string? text, long? before, int pageSize = KeysetPaging.DefaultPageSize, CancellationToken ct = default)
+    {
+        var q = db.Set<Supplier>().AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            var t = text.Trim().ToLowerInvariant();
+            q = q.Where(s => s.SupplierBn.ToLower().Contains(t) || s.Name.ToLower().Contains(t)
+                             || (s.Contact != null && s.Contact.ToLower().Contains(t)));
+        }
+        return q.ToKeysetPageAsync(s => s.Id, before, pageSize, ct);
+    }
+
     private static SupplierInput Validate(SupplierInput input)
     {
         ArgumentNullException.ThrowIfNull(input);

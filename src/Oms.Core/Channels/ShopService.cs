@@ -29,6 +29,12 @@ public sealed record ShopInput(string ShopBn, string Name, string ShopType)
     }
 }
 
+/// <summary>Filters of the shop list: code or name containing <see cref="Text"/> (any case), platform code.</summary>
+public sealed record ShopFilter(string? Text = null, string? ShopType = null);
+
+/// <summary>A shop as a picker offers it.</summary>
+public sealed record ShopOption(string ShopBn, string Name);
+
 /// <summary>Creates, changes and finds shops (店铺). Field names in errors are the OpenAPI's.</summary>
 public sealed class ShopService(OmsDbContext db, TimeProvider clock, AuditLog audit)
 {
@@ -93,6 +99,34 @@ public sealed class ShopService(OmsDbContext db, TimeProvider clock, AuditLog au
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return shop;
     }
+
+    public Task<Shop?> FindByIdAsync(long id, CancellationToken ct = default) =>
+        db.Set<Shop>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
+
+    public Task<int> CountAsync(CancellationToken ct = default) => db.Set<Shop>().CountAsync(ct);
+
+    /// <summary>Shops newest first, keyset paged on the primary key (no OFFSET).</summary>
+    public Task<KeysetPage<Shop>> ListAsync(ShopFilter filter, long? before, int pageSize = KeysetPaging.DefaultPageSize, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var q = db.Set<Shop>().AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            var t = filter.Text.Trim().ToLowerInvariant();
+            q = q.Where(s => s.ShopBn.ToLower().Contains(t) || s.Name.ToLower().Contains(t));
+        }
+        if (!string.IsNullOrWhiteSpace(filter.ShopType))
+        {
+            var type = filter.ShopType.Trim().ToLowerInvariant();
+            q = q.Where(s => s.ShopType == type);
+        }
+        return q.ToKeysetPageAsync(s => s.Id, before, pageSize, ct);
+    }
+
+    /// <summary>Every shop as (code, name) in code order, for pickers (a merchant has tens of shops, not thousands).</summary>
+    public async Task<IReadOnlyList<ShopOption>> OptionsAsync(CancellationToken ct = default) =>
+        await db.Set<Shop>().AsNoTracking().OrderBy(s => s.ShopBn).Select(s => new ShopOption(s.ShopBn, s.Name))
+            .ToListAsync(ct).ConfigureAwait(false);
 
     private async Task CheckNodeIdFreeAsync(string? nodeId, long exceptShopId, CancellationToken ct)
     {

@@ -32,6 +32,15 @@ public sealed record BranchInput(string BranchBn, string Name)
     }
 }
 
+/// <summary>Filters of the branch list: code or name containing <see cref="Text"/> (any case), attribute, type.</summary>
+public sealed record BranchFilter(string? Text = null, bool? Online = null, BranchType? Type = null);
+
+/// <summary>A branch of the list with the shops it supplies (code order).</summary>
+public sealed record BranchListItem(Branch Branch, IReadOnlyList<ShopOption> Shops);
+
+/// <summary>A branch as a picker offers it.</summary>
+public sealed record BranchOption(string BranchBn, string Name);
+
 /// <summary>Creates, changes and finds branches (仓库) and the shops they supply.</summary>
 public sealed class BranchService(OmsDbContext db, TimeProvider clock, AuditLog audit)
 {
@@ -126,6 +135,40 @@ public sealed class BranchService(OmsDbContext db, TimeProvider clock, AuditLog 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return branch;
     }
+
+    public Task<Branch?> FindByIdAsync(long id, CancellationToken ct = default) =>
+        db.Set<Branch>().AsNoTracking().FirstOrDefaultAsync(b => b.Id == id, ct);
+
+    public Task<int> CountAsync(CancellationToken ct = default) => db.Set<Branch>().CountAsync(ct);
+
+    /// <summary>Branches newest first with the shops each supplies, keyset paged on the primary key (no OFFSET).</summary>
+    public async Task<KeysetPage<BranchListItem>> ListAsync(BranchFilter filter, long? before, int pageSize = KeysetPaging.DefaultPageSize, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var q = db.Set<Branch>().AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            var t = filter.Text.Trim().ToLowerInvariant();
+            q = q.Where(b => b.BranchBn.ToLower().Contains(t) || b.Name.ToLower().Contains(t));
+        }
+        if (filter.Online is { } online) q = q.Where(b => b.Online == online);
+        if (filter.Type is { } type) q = q.Where(b => b.Type == type);
+        var page = await q.ToKeysetPageAsync(b => b.Id, before, pageSize, ct).ConfigureAwait(false);
+        var ids = page.Items.Select(b => b.Id).ToList();
+        var links = await (from bs in db.Set<BranchShop>()
+                           join s in db.Set<Shop>() on bs.ShopId equals s.Id
+                           where ids.Contains(bs.BranchId)
+                           orderby s.ShopBn
+                           select new { bs.BranchId, s.ShopBn, s.Name }).ToListAsync(ct).ConfigureAwait(false);
+        var rows = page.Items.Select(b => new BranchListItem(b,
+            links.Where(l => l.BranchId == b.Id).Select(l => new ShopOption(l.ShopBn, l.Name)).ToList())).ToList();
+        return new KeysetPage<BranchListItem>(rows, page.NextBefore);
+    }
+
+    /// <summary>Every branch as (code, name) in code order, for pickers.</summary>
+    public async Task<IReadOnlyList<BranchOption>> OptionsAsync(CancellationToken ct = default) =>
+        await db.Set<Branch>().AsNoTracking().OrderBy(b => b.BranchBn).Select(b => new BranchOption(b.BranchBn, b.Name))
+            .ToListAsync(ct).ConfigureAwait(false);
 
     /// <summary>Shop ids for the codes; every code must name an existing shop.</summary>
     private async Task<HashSet<long>> ResolveShopsAsync(IReadOnlyList<string> shopBns, CancellationToken ct)

@@ -24,6 +24,12 @@ public sealed record LogisticsInput(string BranchBn, string Code, string Name)
     }
 }
 
+/// <summary>Filters of the logistics company list: the branch (code), the carrier code (prefix).</summary>
+public sealed record LogisticsFilter(string? BranchBn = null, string? Code = null);
+
+/// <summary>A logistics company with the branch it is set up for.</summary>
+public sealed record LogisticsListItem(LogisticsCompany Company, string BranchBn, string BranchName);
+
 /// <summary>Creates, changes and finds the logistics companies (物流公司) set up per branch.</summary>
 public sealed class LogisticsService(OmsDbContext db, TimeProvider clock, AuditLog audit)
 {
@@ -86,6 +92,37 @@ public sealed class LogisticsService(OmsDbContext db, TimeProvider clock, AuditL
         audit.Record("logistics.update", $"logistics:{v.BranchBn}/{v.Code}", changes.ToString(), userName);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return company;
+    }
+
+    /// <summary>One company with the code of its branch, or null.</summary>
+    public async Task<LogisticsListItem?> FindByIdAsync(long id, CancellationToken ct = default) =>
+        await (from l in db.Set<LogisticsCompany>().AsNoTracking()
+               join b in db.Set<Branch>() on l.BranchId equals b.Id
+               where l.Id == id
+               select new LogisticsListItem(l, b.BranchBn, b.Name)).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// Companies newest first, keyset paged on the primary key (no OFFSET); filtered by branch code
+    /// (exact) and carrier code (prefix, any case: codes are stored upper case and indexed).
+    /// </summary>
+    public async Task<KeysetPage<LogisticsListItem>> ListAsync(LogisticsFilter filter, long? before, int pageSize = KeysetPaging.DefaultPageSize, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var q = from l in db.Set<LogisticsCompany>().AsNoTracking()
+                join b in db.Set<Branch>() on l.BranchId equals b.Id
+                select new { l, b };
+        if (!string.IsNullOrWhiteSpace(filter.BranchBn))
+        {
+            var bn = filter.BranchBn.Trim();
+            q = q.Where(x => x.b.BranchBn == bn);
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Code))
+        {
+            var code = filter.Code.Trim().ToUpperInvariant();
+            q = q.Where(x => x.l.Code.StartsWith(code));
+        }
+        var page = await q.Select(x => new { x.l, x.b.BranchBn, x.b.Name }).ToKeysetPageAsync(x => x.l.Id, before, pageSize, ct).ConfigureAwait(false);
+        return new KeysetPage<LogisticsListItem>(page.Items.Select(x => new LogisticsListItem(x.l, x.BranchBn, x.Name)).ToList(), page.NextBefore);
     }
 
     private static LogisticsInput Validate(LogisticsInput input)

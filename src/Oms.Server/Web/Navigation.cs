@@ -53,19 +53,19 @@ public static class Navigation
         ]),
         new("Catalog", "◫",
         [
-            new("BasicMaterials", null, Permissions.MasterDataView, "MasterData"),
-            new("SalesMaterials", null, Permissions.MasterDataView, "MasterData"),
-            new("Suppliers", null, Permissions.MasterDataView, "MasterData"),
+            new("BasicMaterials", "/catalog/basic-materials", Permissions.MasterDataView),
+            new("SalesMaterials", "/catalog/sales-materials", Permissions.MasterDataView),
+            new("Suppliers", "/catalog/suppliers", Permissions.MasterDataView),
         ]),
         new("Channels", "⇄",
         [
-            new("Shops", null, Permissions.MasterDataView, "MasterData"),
+            new("Shops", "/channels/shops", Permissions.MasterDataView),
             new("WmsChannels", null, Permissions.MasterDataView, "Fulfillment"),
         ]),
         new("Warehouses", "⌂",
         [
-            new("Branches", null, Permissions.MasterDataView, "MasterData"),
-            new("LogisticsCompanies", null, Permissions.MasterDataView, "MasterData"),
+            new("Branches", "/warehouses/branches", Permissions.MasterDataView),
+            new("LogisticsCompanies", "/warehouses/logistics", Permissions.MasterDataView),
         ]),
         new("Integration", "⟳",
         [
