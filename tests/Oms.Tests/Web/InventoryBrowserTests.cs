@@ -67,6 +67,17 @@ public sealed class InventoryBrowserTests(SqliteServerFixture server) : IClassFi
         await Assertions.Expect(page.Locator("#ledger tbody tr td.quantity")).ToHaveTextAsync(["+11", "+7"]);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/oms-ledger.png", FullPage = true });
 
+        // totals per material with the sellable panel, in English
+        await page.GotoAsync($"/inventory/stock?view=totals&q={first.MaterialBn}&material={first.Id}");
+        await page.ClickAsync("#lang-en");
+        await page.WaitForSelectorAsync("html[lang=en]");
+        await Assertions.Expect(page.Locator($"#totals-{first.Id} td.store")).ToHaveTextAsync("7");
+        await Assertions.Expect(page.Locator("#sellable h2")).ToContainTextAsync("Sellable per shop");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/oms-stock-totals-en.png", FullPage = true });
+        await page.GotoAsync($"/inventory/ledger?branch={branch.Id}");
+        await Assertions.Expect(page.Locator("#ledger tbody tr td .tag").First).ToHaveTextAsync("Direct in");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/oms-ledger-en.png", FullPage = true });
+
         await using var scope = server.Services.CreateAsyncScope();
         Assert.Empty(await scope.ServiceProvider.GetRequiredService<InventoryInvariants>().CheckAsync(TestContext.Current.CancellationToken));
     }
