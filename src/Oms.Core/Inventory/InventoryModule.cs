@@ -10,6 +10,8 @@ public static class InventoryModule
         services.AddScoped<StockQueries>();
         services.AddScoped<InventoryInvariants>();
         services.AddScoped<StockDocumentService>();
+        services.AddScoped<StockBrowser>();
+        services.AddScoped<StockDocumentForm>();
         return services;
     }
 }

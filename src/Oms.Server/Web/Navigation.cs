@@ -40,9 +40,9 @@ public static class Navigation
         ]),
         new("Inventory", "▥",
         [
-            new("StockQuery", null, Permissions.StockView, "Inventory"),
-            new("StockLedger", null, Permissions.StockView, "Inventory"),
-            new("StockDocuments", null, Permissions.StockEdit, "Inventory"),
+            new("StockQuery", "/inventory/stock", Permissions.StockView),
+            new("StockLedger", "/inventory/ledger", Permissions.StockView),
+            new("StockDocuments", "/inventory/documents", Permissions.StockView),
             new("StockSync", null, Permissions.StockView, "StockSync"),
         ]),
         new("Purchasing", "⊞",
