@@ -43,6 +43,32 @@ public abstract class OpenApiProtocolTests<TFixture>(TFixture server) : IClassFi
     }
 
     [Fact]
+    public async Task A_method_outside_the_clients_list_is_e000004_and_writes_nothing()
+    {
+        using var limited = await OpenApiTestClient.CreateAsync(server, "limited-" + Guid.NewGuid().ToString("N")[..8], "limited-key-000001", "shop.getList");
+        var before = (await limited.CallAsync("shop.getList")).GetProperty("count").GetInt64();
+        var code = "NOPE" + Guid.NewGuid().ToString("N")[..8];
+        var (err, _) = await limited.CallErrorAsync("shop.add", new Dictionary<string, string> { ["shop_bn"] = code, ["shop_name"] = "x", ["shop_type"] = "tmall" });
+        Assert.Equal("e000004", err);
+        Assert.Equal(before, (await limited.CallAsync("shop.getList")).GetProperty("count").GetInt64());
+    }
+
+    [Fact]
+    public async Task Type_xml_answers_in_xml()
+    {
+        var form = server.OpenApi.Form("shop.getList");
+        form["type"] = "xml";
+        form["sign"] = Oms.Integration.MatrixSignature.Sign(form.Where(kv => kv.Key != "sign").Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)), server.OpenApi.Key);
+        using var http = server.CreateHttpClient();
+        using var content = new FormUrlEncodedContent(form);
+        using var resp = await http.PostAsync(new Uri("/openapi", UriKind.Relative), content);
+        var xml = System.Xml.Linq.XDocument.Parse(await resp.Content.ReadAsStringAsync());
+        Assert.Equal("response", xml.Root!.Name.LocalName);
+        Assert.NotNull(xml.Root.Element("count"));
+        Assert.NotNull(xml.Root.Element("lists"));
+    }
+
+    [Fact]
     public async Task Unknown_method_is_e000003()
     {
         var (code, _) = await server.OpenApi.CallErrorAsync("nothing.here");
