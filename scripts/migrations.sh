@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Adds a migration for both providers: scripts/migrations.sh add NAME
-# (re)creates the initial one while nothing has shipped: scripts/migrations.sh reset
+# Installations exist: never edit or regenerate a shipped migration, always add a new one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet tool restore >/dev/null
@@ -10,10 +10,5 @@ case "${1:-}" in
     for p in Sqlite Postgres; do
       dotnet ef migrations add "$name" --project "src/Oms.Migrations.$p" --startup-project "src/Oms.Migrations.$p" --output-dir Migrations
     done ;;
-  reset)
-    rm -rf src/Oms.Migrations.Sqlite/Migrations src/Oms.Migrations.Postgres/Migrations
-    for p in Sqlite Postgres; do
-      dotnet ef migrations add Initial --project "src/Oms.Migrations.$p" --startup-project "src/Oms.Migrations.$p" --output-dir Migrations
-    done ;;
-  *) echo "usage: $0 add NAME | reset" >&2; exit 2 ;;
+  *) echo "usage: $0 add NAME" >&2; exit 2 ;;
 esac
