@@ -195,6 +195,12 @@ public abstract class OutboxTests<TFixture>(TFixture fx) : IClassFixture<TFixtur
         Assert.Equal(OutboxModule.DefaultMaxAttempts, log.Count);
         Assert.All(log, e => Assert.Equal("config", e.ErrorCode));
         Assert.Empty(fx.Peer.For(shop.NodeId!));
+        // the worker files the task on the failed list just after the handler marked the message failed
+        await TaskTestHost.EventuallyAsync(async () =>
+        {
+            await using var s = fx.Scope();
+            return await s.ServiceProvider.GetRequiredService<OmsDbContext>().Set<FailedTask>().AnyAsync(f => f.Id == m.TaskMessageId);
+        }, "task on the failed list");
         await using (var scope = fx.Scope())
         {
             var failed = await scope.ServiceProvider.GetRequiredService<OmsDbContext>().Set<FailedTask>().AsNoTracking().SingleAsync(f => f.Id == m.TaskMessageId);
