@@ -10,7 +10,21 @@ using Oms.Tasks;
 
 // End-to-end task throughput: enqueue N no-op tasks, then let the worker host consume them.
 //   dotnet run -c Release --project bench/Oms.Bench -- [N] [sqlite|postgres|rabbitmq ...]
+// Outbox: N matrix requests written through Outbox.Add, sent to an in-process peer answering succ.
+//   dotnet run -c Release --project bench/Oms.Bench -- outbox [N] [sqlite|postgres|rabbitmq ...]
 // PostgreSQL and RabbitMQ come from OMS_TEST_POSTGRES / OMS_TEST_RABBITMQ (scripts/services.sh env).
+if (args.Length > 0 && args[0] == "outbox")
+{
+    var on = args.Length > 1 && int.TryParse(args[1], out var op) ? op : 5_000;
+    var ob = args.Length > 2 ? args.Skip(2).ToList() : ["sqlite", "postgres", "rabbitmq"];
+    foreach (var backend in ob)
+    {
+        var r = await OutboxBench.RunAsync(backend, on);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"outbox {backend,-9} N={on}  add {on / r.Add.TotalSeconds,8:F0}/s  send {on / r.Send.TotalSeconds,8:F0}/s  end-to-end {on / (r.Add + r.Send).TotalSeconds,8:F0}/s"));
+    }
+    return;
+}
 var n = args.Length > 0 && int.TryParse(args[0], out var parsed) ? parsed : 20_000;
 var backends = args.Skip(1).DefaultIfEmpty("sqlite").ToList();
 if (args.Length <= 1) backends = ["sqlite", "postgres", "rabbitmq"];

@@ -9,6 +9,7 @@ using Oms.Inventory;
 using Oms.Warehouses;
 using Oms.Data;
 using Oms.Integration.OpenApi;
+using Oms.Outbox;
 using Oms.Tasks;
 
 namespace Oms;
@@ -66,6 +67,7 @@ public static class OmsCoreServices
         services.AddInventory();
         services.AddAdmin();
         services.AddTasks(configuration);
+        services.AddOutbox(configuration);
         return services;
     }
 

@@ -33,6 +33,7 @@ public static class OmsWebHost
         app.MapGet("/readyz", async (Oms.Data.OmsDbContext db, CancellationToken ct) =>
             await db.Database.CanConnectAsync(ct).ConfigureAwait(false) ? Results.Text("ready") : Results.StatusCode(503));
         OpenApiEndpoint.Map(app);
+        MatrixCallbackEndpoint.Map(app);
         return app;
     }
 

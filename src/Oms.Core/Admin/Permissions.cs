@@ -21,6 +21,8 @@ public static class Permissions
     public const string UsersManage = "users.manage";
     public const string OpenApiManage = "openapi.manage";
     public const string AuditView = "audit.view";
+    public const string ApiLogView = "apilog.view";
+    public const string ApiLogRetry = "apilog.retry";
 
     public static readonly IReadOnlyList<PermissionInfo> All =
     [
@@ -35,6 +37,8 @@ public static class Permissions
         new(UsersManage, "管理用户与角色", "Manage users and roles"),
         new(OpenApiManage, "管理 OpenAPI 客户端", "Manage OpenAPI clients"),
         new(AuditView, "查看操作日志", "View the audit log"),
+        new(ApiLogView, "查看同步日志", "View the API log"),
+        new(ApiLogRetry, "重试失败的出站请求", "Retry failed outbound requests"),
     ];
 
     private static readonly HashSet<string> Names = All.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);

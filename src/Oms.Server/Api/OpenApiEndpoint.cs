@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using System.Xml.Linq;
 using Oms.Integration.OpenApi;
+using Oms.Outbox;
 
 namespace Oms.Server.Api;
 
@@ -25,8 +26,9 @@ public static partial class OpenApiEndpoint
         app.MapPost("/index.php/openapi/rpc/service", HandleAsync).DisableAntiforgery();
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext http, OpenApiGateway gateway, ILoggerFactory loggers)
+    private static async Task<IResult> HandleAsync(HttpContext http, OpenApiGateway gateway, ApiLogWriter apiLog, ILoggerFactory loggers)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var form = new Dictionary<string, string>(StringComparer.Ordinal);
         if (http.Request.HasFormContentType)
         {
@@ -36,7 +38,7 @@ public static partial class OpenApiEndpoint
         foreach (var (k, v) in http.Request.Query) form.TryAdd(k, v.ToString());
         var xml = form.TryGetValue("type", out var t) && t.Equals("xml", StringComparison.OrdinalIgnoreCase);
 
-        object body;
+        Dictionary<string, object?> body;
         try
         {
             body = new Dictionary<string, object?> { ["response"] = await gateway.HandleAsync(form, http.RequestAborted).ConfigureAwait(false) };
@@ -52,8 +54,35 @@ public static partial class OpenApiEndpoint
             LogFailure(loggers.CreateLogger("Oms.OpenApi"), form.GetValueOrDefault("method"), e);
             body = ErrorBody("e000005", "internal error", "the server failed to answer; the request was not applied");
         }
-        return xml ? Results.Text(ToXml(body), "application/xml; charset=utf-8")
-                   : Results.Text(JsonSerializer.Serialize(body, Json), "application/json; charset=utf-8");
+        var text = xml ? ToXml(body) : JsonSerializer.Serialize(body, Json);
+        LogCall(http, apiLog, form, body, text, started);
+        return Results.Text(text, xml ? "application/xml; charset=utf-8" : "application/json; charset=utf-8");
+    }
+
+    /// <summary>Fields that name the business document of a call, in the order the API log prefers them.</summary>
+    private static readonly string[] BusinessKeys =
+        ["order_bn", "delivery_bn", "io_bn", "po_bn", "reship_bn", "refund_bn", "shop_bn", "branch_bn",
+         "material_bn", "sales_material_bn", "product_bn", "channel_bn", "code", "logi_no"];
+
+    /// <summary>同步日志: the entry is written once the answer has been sent, in its own unit of work.</summary>
+    private static void LogCall(HttpContext http, ApiLogWriter apiLog, Dictionary<string, string> form, Dictionary<string, object?> body, string text, long started)
+    {
+        var error = body.TryGetValue("error_response", out var e) && e is Dictionary<string, object?> err ? err : null;
+        var entry = new ApiLogEntry
+        {
+            Direction = ApiLogDirection.In,
+            Method = form.GetValueOrDefault("method") is { Length: > 0 } m ? m : "(none)",
+            Peer = form.GetValueOrDefault("flag") is { Length: > 0 } f ? "openapi:" + f : "openapi",
+            Parameters = ApiLogMasking.MaskForm(form),
+            Response = text,
+            Status = error is null ? ApiLogStatus.Succ : ApiLogStatus.Fail,
+            ErrorCode = error?["code"] as string,
+            Message = error is null ? null : $"{error["msg"]} {error["sub_msg"]}".Trim(),
+            DurationMs = (int)Math.Min(int.MaxValue, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+            Attempt = 1,
+            BusinessKey = BusinessKeys.Select(k => form.GetValueOrDefault(k)).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Split(',')[0].Trim(),
+        };
+        http.Response.OnCompleted(() => apiLog.WriteAsync(entry));
     }
 
     private static Dictionary<string, object?> ErrorBody(string code, string msg, string? subMsg) =>

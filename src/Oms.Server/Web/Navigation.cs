@@ -69,7 +69,7 @@ public static class Navigation
         ]),
         new("Integration", "⟳",
         [
-            new("ApiLogs", null, Permissions.SettingsEdit, "Integrations"),
+            new("ApiLogs", "/integration/api-logs", Permissions.ApiLogView),
             new("TaskQueue", null, Permissions.SettingsEdit, "Tasks"),
             new("Waybills", null, Permissions.DeliveryOperate, "Integrations"),
             new("Invoices", null, Permissions.OrdersView, "Integrations"),

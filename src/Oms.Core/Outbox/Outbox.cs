@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Oms.Data;
+using Oms.Tasks;
+
+namespace Oms.Outbox;
+
+/// <summary>
+/// One outbound matrix request: to whom, which method, its parameters (a JSON object; nested maps
+/// and lists are sent as JSON strings and signed as structures, PROTOCOL.md §1) and the business key
+/// the API log is searched by (order_bn, delivery_bn, ...).
+/// </summary>
+public sealed record OutboundRequest(MatrixPeer Peer, string Method, JsonObject Parameters, string? BusinessKey = null)
+{
+    /// <summary>Parameters from any serializable object (an anonymous object, a dictionary).</summary>
+    public static OutboundRequest Create(MatrixPeer peer, string method, object parameters, string? businessKey = null) =>
+        new(peer, method, JsonSerializer.SerializeToNode(parameters) as JsonObject
+                         ?? throw new ArgumentException("Parameters must serialize to a JSON object.", nameof(parameters)), businessKey);
+}
+
+/// <summary>
+/// The outbox (DESIGN.md "Data and transactions"): <see cref="Add"/> writes the request and the
+/// <c>matrix.send</c> task into the caller's unit of work, so the request is sent if and only if the
+/// business change commits.
+/// </summary>
+public sealed class Outbox(ITaskQueue queue, TaskRegistry registry, TimeProvider clock)
+{
+    /// <summary>System parameters the dispatcher sets; a request may not carry them.</summary>
+    public static readonly IReadOnlySet<string> ReservedKeys = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "app_id", "method", "date", "format", "v", "from_node_id", "to_node_id", "node_type", "task", "callback_url", "sign",
+    };
+
+    /// <summary>
+    /// Adds the request to <paramref name="db"/>'s change tracker together with its task; both are
+    /// written by the caller's <c>SaveChanges</c> (inside the caller's transaction) or not at all.
+    /// Returns the message; its <see cref="OutboxMessage.Id"/> is the matrix <c>task</c> id.
+    /// </summary>
+    public OutboxMessage Add(OmsDbContext db, OutboundRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.Method);
+        var reserved = request.Parameters.Select(p => p.Key).Where(ReservedKeys.Contains).ToList();
+        if (reserved.Count > 0)
+            throw new ArgumentException($"Parameters may not set system parameters: {string.Join(", ", reserved)}.", nameof(request));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var message = new OutboxMessage
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            PeerKind = request.Peer.Kind,
+            PeerId = request.Peer.Id,
+            PeerNodeId = request.Peer.NodeId,
+            PeerNodeType = request.Peer.NodeType,
+            Method = request.Method,
+            Parameters = request.Parameters.ToJsonString(MatrixForm.JsonOptions),
+            BusinessKey = request.BusinessKey is { Length: > 100 } k ? k[..100] : request.BusinessKey,
+            State = OutboxState.Pending,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var task = registry.Message(MatrixSendHandler.Type, SendPayload(message.Id));
+        message.TaskMessageId = task.Id;
+        db.Add(message);
+        queue.Enqueue(db, [task]);
+        return message;
+    }
+
+    internal static string SendPayload(string outboxId) => JsonSerializer.Serialize(new { id = outboxId });
+}
