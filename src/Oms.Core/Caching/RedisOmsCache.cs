@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,10 @@ namespace Oms.Caching;
 /// key as soon as any process changes it.
 /// <para>
 /// Keys in Redis: <c>{prefix}c:{key}</c> (the value), <c>{prefix}v:{key}</c> (a version, raised by
-/// every invalidation), channel <c>{prefix}invalidate</c>. A load reads value and version in one
+/// every invalidation), channels <c>{prefix}invalidate</c> and <c>{prefix}invalidate-ack</c>. An
+/// invalidation returns once every subscribed process has acknowledged dropping the keys from its
+/// near cache (or after <see cref="AckTimeout"/>), so a read that starts after a change returns
+/// never sees the old value, in any process. A load reads value and version in one
 /// round trip and writes the value back only if the version is unchanged (a <c>MULTI</c> with a
 /// condition), so a process that read the database before another process's change cannot put the
 /// old value back after the invalidation.
@@ -24,6 +28,8 @@ namespace Oms.Caching;
 public sealed partial class RedisOmsCache : IOmsCache, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan VersionTtl = TimeSpan.FromDays(1);
+    /// <summary>How long an invalidation waits for the other processes' acknowledgements (a hung process must not hang writers).</summary>
+    public static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(2);
     private readonly CacheOptions _options;
     private readonly ConfigurationOptions _redisConfig;
     private readonly ILogger<RedisOmsCache> _log;
@@ -31,6 +37,8 @@ public sealed partial class RedisOmsCache : IOmsCache, IAsyncDisposable, IDispos
     private readonly LoadGuard _guard = new();
     private readonly Lazy<Task<ConnectionMultiplexer?>> _connection;
     private readonly RedisChannel _channel;
+    private readonly RedisChannel _ackChannel;
+    private readonly ConcurrentDictionary<string, AckWaiter> _waiting = new(StringComparer.Ordinal);
     private volatile bool _subscribed;
     private int _outage;
 
@@ -45,6 +53,7 @@ public sealed partial class RedisOmsCache : IOmsCache, IAsyncDisposable, IDispos
         // fail at once while disconnected instead of queueing commands until a timeout: the database answers instead
         _redisConfig.BacklogPolicy = BacklogPolicy.FailFast;
         _channel = RedisChannel.Literal(options.KeyPrefix + "invalidate");
+        _ackChannel = RedisChannel.Literal(options.KeyPrefix + "invalidate-ack");
         _connection = new Lazy<Task<ConnectionMultiplexer?>>(ConnectAsync);
     }
 
@@ -120,8 +129,20 @@ public sealed partial class RedisOmsCache : IOmsCache, IAsyncDisposable, IDispos
                 _ = tran.KeyDeleteAsync(DataKey(k));
             }
             await tran.ExecuteAsync().ConfigureAwait(false);
-            foreach (var k in keys)
-                await mux.GetSubscriber().PublishAsync(_channel, k).ConfigureAwait(false);
+
+            var id = Guid.NewGuid().ToString("N");
+            var waiter = _waiting[id] = new AckWaiter();
+            try
+            {
+                var message = JsonSerializer.Serialize(new InvalidationMessage(id, [.. keys]));
+                var receivers = await mux.GetSubscriber().PublishAsync(_channel, message).ConfigureAwait(false);
+                if (!await waiter.WaitAsync(checked((int)receivers), AckTimeout, ct).ConfigureAwait(false))
+                    LogAckTimeout(_log, string.Join(", ", keys), receivers, waiter.Acks);
+            }
+            finally
+            {
+                _waiting.TryRemove(id, out _);
+            }
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
@@ -160,17 +181,39 @@ public sealed partial class RedisOmsCache : IOmsCache, IAsyncDisposable, IDispos
     {
         try
         {
-            await mux.GetSubscriber().SubscribeAsync(_channel, (_, message) =>
+            var subscriber = mux.GetSubscriber();
+            await subscriber.SubscribeAsync(_ackChannel, (_, message) =>
             {
-                var key = (string?)message;
-                if (key is not null) _guard.Invalidate(() => _near.Remove(key));
+                if ((string?)message is { } id && _waiting.TryGetValue(id, out var waiter)) waiter.Ack();
             }).ConfigureAwait(false);
+            await subscriber.SubscribeAsync(_channel, (_, message) => OnInvalidation(subscriber, message)).ConfigureAwait(false);
             _subscribed = true;
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
             NoteOutage(e);
         }
+    }
+
+    private void OnInvalidation(ISubscriber subscriber, RedisValue message)
+    {
+        InvalidationMessage? m;
+        try
+        {
+            m = JsonSerializer.Deserialize<InvalidationMessage>((string)message!);
+        }
+        catch (JsonException)
+        {
+            m = null;
+        }
+        if (m is null)
+        {
+            // unreadable (another version of the code): drop everything rather than keep something stale
+            _guard.Invalidate(_near.Clear);
+            return;
+        }
+        _guard.Invalidate(() => { foreach (var k in m.Keys) _near.Remove(k); });
+        subscriber.Publish(_ackChannel, m.Id, CommandFlags.FireAndForget);
     }
 
     private void StoreNear<T>(string key, T value, TimeSpan ttl, long generation) =>
@@ -230,6 +273,42 @@ public sealed partial class RedisOmsCache : IOmsCache, IAsyncDisposable, IDispos
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis cache invalidation of {Keys} failed: other processes keep their copy until it expires")]
     private static partial void LogInvalidationFailed(ILogger logger, string keys, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cache invalidation of {Keys}: {Acks} of {Receivers} processes acknowledged in time")]
+    private static partial void LogAckTimeout(ILogger logger, string keys, long receivers, int acks);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cached value of {Key} cannot be read; loading it again")]
     private static partial void LogUnreadable(ILogger logger, string key, Exception exception);
+}
+
+/// <summary>What travels on the invalidation channel: the keys, and an id the receivers acknowledge.</summary>
+internal sealed record InvalidationMessage(string Id, IReadOnlyList<string> Keys);
+
+/// <summary>Counts acknowledgements of one invalidation until the number of receivers PUBLISH reported.</summary>
+internal sealed class AckWaiter
+{
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _acks;
+    private int _expected = int.MaxValue;
+
+    public int Acks => Volatile.Read(ref _acks);
+
+    public void Ack()
+    {
+        if (Interlocked.Increment(ref _acks) >= Volatile.Read(ref _expected)) _done.TrySetResult();
+    }
+
+    public async Task<bool> WaitAsync(int expected, TimeSpan timeout, CancellationToken ct)
+    {
+        Volatile.Write(ref _expected, expected);
+        if (Acks >= expected) return true;
+        try
+        {
+            await _done.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
 }
