@@ -21,6 +21,8 @@ public static class Permissions
     public const string UsersManage = "users.manage";
     public const string OpenApiManage = "openapi.manage";
     public const string AuditView = "audit.view";
+    public const string TasksView = "tasks.view";
+    public const string TasksManage = "tasks.manage";
 
     public static readonly IReadOnlyList<PermissionInfo> All =
     [
@@ -35,6 +37,8 @@ public static class Permissions
         new(UsersManage, "管理用户与角色", "Manage users and roles"),
         new(OpenApiManage, "管理 OpenAPI 客户端", "Manage OpenAPI clients"),
         new(AuditView, "查看操作日志", "View the audit log"),
+        new(TasksView, "查看任务队列", "View the task queue"),
+        new(TasksManage, "启停任务类别、重试或丢弃失败任务", "Stop and start task kinds, retry or discard failed tasks"),
     ];
 
     private static readonly HashSet<string> Names = All.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
