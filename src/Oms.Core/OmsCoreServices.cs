@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Oms.Admin;
+using Oms.Caching;
 using Oms.Catalog;
 using Oms.Channels;
 using Oms.Inventory;
@@ -41,17 +42,22 @@ public static class OmsCoreServices
     }
 
     /// <summary>
-    /// <paramref name="configuration"/> configures the task queue (<c>Oms:Queue:*</c>, <c>Oms:Tasks:*</c>);
-    /// without it the database queue with defaults is used.
+    /// <paramref name="configuration"/> configures the task queue (<c>Oms:Queue:*</c>, <c>Oms:Tasks:*</c>) and
+    /// the cache (<c>Oms:Cache:*</c>); without it the database queue and the in-memory cache are used.
     /// </summary>
     public static IServiceCollection AddOmsCore(this IServiceCollection services, DatabaseOptions database, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         services.AddSingleton(database);
-        services.AddDbContext<OmsDbContext>(database.Apply);
+        services.AddOmsCache(configuration);
+        services.AddDbContext<OmsDbContext>((sp, options) =>
+        {
+            database.Apply(options);
+            // cache keys changed inside a transaction are invalidated when it commits
+            options.AddInterceptors(sp.GetRequiredService<CacheInvalidator>());
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<ICurrentUser, SystemUser>();
-        services.AddSingleton<SettingsCache>();
         services.AddScoped<SettingsService>();
         services.AddScoped<AuditLog>();
         services.AddScoped<OpenApiGateway>();

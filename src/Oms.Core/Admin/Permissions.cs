@@ -23,6 +23,8 @@ public static class Permissions
     public const string AuditView = "audit.view";
     public const string ApiLogView = "apilog.view";
     public const string ApiLogRetry = "apilog.retry";
+    public const string TasksView = "tasks.view";
+    public const string TasksManage = "tasks.manage";
 
     public static readonly IReadOnlyList<PermissionInfo> All =
     [
@@ -39,6 +41,8 @@ public static class Permissions
         new(AuditView, "查看操作日志", "View the audit log"),
         new(ApiLogView, "查看同步日志", "View the API log"),
         new(ApiLogRetry, "重试失败的出站请求", "Retry failed outbound requests"),
+        new(TasksView, "查看任务队列", "View the task queue"),
+        new(TasksManage, "启停任务类别、重试或丢弃失败任务", "Stop and start task kinds, retry or discard failed tasks"),
     ];
 
     private static readonly HashSet<string> Names = All.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);

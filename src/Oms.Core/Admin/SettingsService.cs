@@ -1,24 +1,27 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Oms.Caching;
 using Oms.Data;
 
 namespace Oms.Admin;
 
 /// <summary>
-/// Reads and writes settings. Reads are cached for a few seconds so hot paths do not query
-/// the table; a write in this process is seen at once, in other processes within the TTL.
+/// Reads and writes settings. Reads go through <see cref="IOmsCache"/> (key <c>settings:KEY</c>) so hot
+/// paths do not query the table; <see cref="SetAsync"/> invalidates the key once the change is
+/// committed, in every process when the cache is Redis.
 /// </summary>
-public sealed class SettingsService(OmsDbContext db, SettingsCache cache, TimeProvider clock, AuditLog audit)
+public sealed class SettingsService(OmsDbContext db, IOmsCache cache, CacheInvalidator invalidator, TimeProvider clock, AuditLog audit)
 {
+    private static readonly TimeSpan CacheTtl = TimeSpan.FromMinutes(10);
+
+    public static string CacheKey(string key) => "settings:" + key;
+
     public async Task<string> GetTextAsync(string key, CancellationToken ct = default)
     {
         var def = SettingsRegistry.Get(key);
-        if (cache.TryGet(key, clock.GetUtcNow(), out var cached)) return cached;
-        var row = await db.Set<SettingValue>().AsNoTracking().FirstOrDefaultAsync(s => s.Key == key, ct).ConfigureAwait(false);
-        var value = row?.Value ?? def.Default;
-        cache.Put(key, value, clock.GetUtcNow());
-        return value;
+        return await cache.GetOrLoadAsync(CacheKey(key), CacheTtl, async c =>
+            await db.Set<SettingValue>().AsNoTracking().Where(s => s.Key == key).Select(s => s.Value).FirstOrDefaultAsync(c).ConfigureAwait(false)
+            ?? def.Default, ct).ConfigureAwait(false);
     }
 
     public async Task<bool> GetBoolAsync(string key, CancellationToken ct = default) =>
@@ -48,24 +51,7 @@ public sealed class SettingsService(OmsDbContext db, SettingsCache cache, TimePr
         else { row.Value = normalized; row.UpdatedAt = now; }
         audit.Record("settings.set", $"setting:{key}", $"{old} → {normalized}", userName);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        cache.Invalidate(key);
+        await invalidator.AfterCommitAsync(db, [CacheKey(key)], ct).ConfigureAwait(false);
         return normalized;
     }
-}
-
-/// <summary>Process-wide cache of setting values with a short time to live.</summary>
-public sealed class SettingsCache
-{
-    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(5);
-    private readonly ConcurrentDictionary<string, (string Value, DateTimeOffset At)> _values = new(StringComparer.Ordinal);
-
-    public bool TryGet(string key, DateTimeOffset now, out string value)
-    {
-        if (_values.TryGetValue(key, out var e) && now - e.At < Ttl) { value = e.Value; return true; }
-        value = "";
-        return false;
-    }
-
-    public void Put(string key, string value, DateTimeOffset now) => _values[key] = (value, now);
-    public void Invalidate(string key) => _values.TryRemove(key, out _);
 }

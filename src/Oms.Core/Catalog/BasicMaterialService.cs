@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Oms.Admin;
+using Oms.Caching;
 using Oms.Channels;
 using Oms.Common;
 using Oms.Data;
@@ -34,11 +35,32 @@ public sealed record BasicMaterialInput(string MaterialBn, string Name)
 /// <summary>Filters of the basic material list: code, name or barcode containing <see cref="Text"/> (any case); type; sellable.</summary>
 public sealed record BasicMaterialFilter(string? Text = null, BasicMaterialType? Type = null, bool? Sellable = null);
 
+/// <summary>A basic material as the cached lookups answer it: an immutable copy, safe to share between requests and processes.</summary>
+public sealed record BasicMaterialInfo(long Id, string MaterialBn, string Name, string? Barcode, BasicMaterialType Type, bool Sellable,
+    string? Unit, decimal RetailPrice, decimal Cost, decimal Weight);
+
 /// <summary>Creates, changes and finds basic materials (基础物料).</summary>
-public sealed class BasicMaterialService(OmsDbContext db, TimeProvider clock, AuditLog audit)
+public sealed class BasicMaterialService(OmsDbContext db, TimeProvider clock, AuditLog audit, IOmsCache cache, CacheInvalidator invalidator)
 {
     public const int MaxNameLength = 200;
     public const int MaxUnitLength = 32;
+    private static readonly TimeSpan CacheTtl = TimeSpan.FromMinutes(10);
+
+    public static string CacheKeyByBn(string materialBn) => "bm:bn:" + materialBn;
+    public static string CacheKeyByBarcode(string barcode) => "bm:barcode:" + barcode;
+
+    /// <summary>The basic material with this code, cached; null when there is none.</summary>
+    public Task<BasicMaterialInfo?> LookupAsync(string materialBn, CancellationToken ct = default) =>
+        cache.GetOrLoadAsync(CacheKeyByBn(materialBn), CacheTtl, c => LoadInfoAsync(m => m.MaterialBn == materialBn, c), ct);
+
+    /// <summary>The basic material with this barcode (条码, scanned at verification), cached; null when there is none.</summary>
+    public Task<BasicMaterialInfo?> LookupByBarcodeAsync(string barcode, CancellationToken ct = default) =>
+        cache.GetOrLoadAsync(CacheKeyByBarcode(barcode), CacheTtl, c => LoadInfoAsync(m => m.Barcode == barcode, c), ct);
+
+    private Task<BasicMaterialInfo?> LoadInfoAsync(System.Linq.Expressions.Expression<Func<BasicMaterial, bool>> where, CancellationToken ct) =>
+        db.Set<BasicMaterial>().AsNoTracking().Where(where)
+            .Select(m => new BasicMaterialInfo(m.Id, m.MaterialBn, m.Name, m.Barcode, m.Type, m.Sellable, m.Unit, m.RetailPrice, m.Cost, m.Weight))
+            .FirstOrDefaultAsync(ct);
 
     /// <summary>The OpenAPI's <c>visibled</c>: 1 sellable, 2 stopped.</summary>
     public static bool ParseVisibled(int value) => value switch
@@ -78,6 +100,8 @@ public sealed class BasicMaterialService(OmsDbContext db, TimeProvider clock, Au
         audit.Record("basicmaterial.create", $"basicmaterial:{m.MaterialBn}",
             $"name={m.Name}; material_code={m.Barcode}; material_type={(int)m.Type}; retail_price={Money.ToText(m.RetailPrice)}; cost={Money.ToText(m.Cost)}", userName);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        // "no such material" may be cached under either key
+        await invalidator.AfterCommitAsync(db, [CacheKeyByBn(m.MaterialBn), m.Barcode is null ? null : CacheKeyByBarcode(m.Barcode)], ct).ConfigureAwait(false);
         return m;
     }
 
@@ -88,6 +112,7 @@ public sealed class BasicMaterialService(OmsDbContext db, TimeProvider clock, Au
         var m = await GetAsync(v.MaterialBn, ct).ConfigureAwait(false);
         await CheckBarcodeFreeAsync(v.Barcode, m.Id, ct).ConfigureAwait(false);
 
+        var oldBarcode = m.Barcode;
         var changes = new FieldChanges();
         changes.Track("material_name", m.Name, v.Name);
         changes.Track("material_code", m.Barcode, v.Barcode);
@@ -109,6 +134,8 @@ public sealed class BasicMaterialService(OmsDbContext db, TimeProvider clock, Au
         if (changes.Any) m.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         audit.Record("basicmaterial.update", $"basicmaterial:{m.MaterialBn}", changes.ToString(), userName);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await invalidator.AfterCommitAsync(db,
+            [CacheKeyByBn(m.MaterialBn), oldBarcode is null ? null : CacheKeyByBarcode(oldBarcode), m.Barcode is null ? null : CacheKeyByBarcode(m.Barcode)], ct).ConfigureAwait(false);
         return m;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Oms.Admin;
+using Oms.Caching;
 using Oms.Channels;
 using Oms.Common;
 using Oms.Data;
@@ -32,10 +33,32 @@ public sealed record SalesMaterialFilter(string? Text = null, SalesMaterialType?
 /// <summary>A sales material of the list with its shop code and its bindings in position order.</summary>
 public sealed record SalesMaterialListItem(SalesMaterial Material, string? ShopBn, IReadOnlyList<BindingPart> Bindings);
 
+/// <summary>
+/// A sales material as the cached lookup answers it, with the shop it is limited to and its bindings
+/// in position order: an immutable copy, safe to share between requests and processes.
+/// </summary>
+public sealed record SalesMaterialInfo(long Id, string SalesMaterialBn, string Name, SalesMaterialType Type, decimal RetailPrice,
+    string? ShopBn, IReadOnlyList<BindingPart> Bindings);
+
 /// <summary>Creates, changes and finds sales materials (销售物料) and their bindings to basic materials.</summary>
-public sealed class SalesMaterialService(OmsDbContext db, TimeProvider clock, AuditLog audit)
+public sealed class SalesMaterialService(OmsDbContext db, TimeProvider clock, AuditLog audit, IOmsCache cache, CacheInvalidator invalidator)
 {
     public const int MaxNameLength = 200;
+    private static readonly TimeSpan CacheTtl = TimeSpan.FromMinutes(10);
+
+    public static string CacheKey(string salesMaterialBn) => "sm:bn:" + salesMaterialBn;
+
+    /// <summary>The sales material with this code (order lines name it), with shop and bindings, cached; null when there is none.</summary>
+    public Task<SalesMaterialInfo?> LookupAsync(string salesMaterialBn, CancellationToken ct = default) =>
+        cache.GetOrLoadAsync(CacheKey(salesMaterialBn), CacheTtl, async c =>
+        {
+            var m = await db.Set<SalesMaterial>().AsNoTracking().Where(x => x.SalesMaterialBn == salesMaterialBn)
+                .Select(x => new { x.Id, x.SalesMaterialBn, x.Name, x.Type, x.RetailPrice, x.ShopId }).FirstOrDefaultAsync(c).ConfigureAwait(false);
+            if (m is null) return null;
+            var bindings = await BindingsAsync(m.Id, c).ConfigureAwait(false);
+            var shopBn = await ShopBnAsync(m.ShopId, c).ConfigureAwait(false);
+            return new SalesMaterialInfo(m.Id, m.SalesMaterialBn, m.Name, m.Type, m.RetailPrice, shopBn, bindings);
+        }, ct);
 
     public Task<SalesMaterial?> FindAsync(string salesMaterialBn, CancellationToken ct = default) =>
         db.Set<SalesMaterial>().Include(m => m.Bindings).FirstOrDefaultAsync(m => m.SalesMaterialBn == salesMaterialBn, ct);
@@ -80,6 +103,7 @@ public sealed class SalesMaterialService(OmsDbContext db, TimeProvider clock, Au
         audit.Record("salesmaterial.create", $"salesmaterial:{m.SalesMaterialBn}",
             $"name={m.Name}; type={(int)m.Type}; bind_info={BindInfo.Format(v.Bindings)}; shop_bn={v.ShopBn}", userName);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await invalidator.AfterCommitAsync(db, [CacheKey(m.SalesMaterialBn)], ct).ConfigureAwait(false);
         return m;
     }
 
@@ -118,6 +142,7 @@ public sealed class SalesMaterialService(OmsDbContext db, TimeProvider clock, Au
         if (changes.Any) m.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         audit.Record("salesmaterial.update", $"salesmaterial:{m.SalesMaterialBn}", changes.ToString(), userName);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await invalidator.AfterCommitAsync(db, [CacheKey(m.SalesMaterialBn)], ct).ConfigureAwait(false);
         return m;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Oms.Admin;
+using Oms.Caching;
 using Oms.Common;
 using Oms.Data;
 
@@ -35,11 +36,35 @@ public sealed record ShopFilter(string? Text = null, string? ShopType = null);
 /// <summary>A shop as a picker offers it.</summary>
 public sealed record ShopOption(string ShopBn, string Name);
 
+/// <summary>
+/// A shop as the cached lookups answer it (by code or node id): an immutable copy, safe to share
+/// between requests and processes. Edit through <see cref="ShopService.UpdateAsync"/>.
+/// </summary>
+public sealed record ShopInfo(long Id, string ShopBn, string Name, string ShopType, string? NodeId, string? Token, string? ApiUrl,
+    bool StockWriteback, bool ShipWriteback, DateTime UpdatedAt);
+
 /// <summary>Creates, changes and finds shops (店铺). Field names in errors are the OpenAPI's.</summary>
-public sealed class ShopService(OmsDbContext db, TimeProvider clock, AuditLog audit)
+public sealed class ShopService(OmsDbContext db, TimeProvider clock, AuditLog audit, IOmsCache cache, CacheInvalidator invalidator)
 {
     public const int MaxTokenLength = 128;
     public const int MaxApiUrlLength = 1000;
+    private static readonly TimeSpan CacheTtl = TimeSpan.FromMinutes(10);
+
+    public static string CacheKeyByBn(string shopBn) => "shop:bn:" + shopBn;
+    public static string CacheKeyByNodeId(string nodeId) => "shop:node:" + nodeId;
+
+    /// <summary>The shop with this code, cached (the hot path of inbound requests); null when there is none.</summary>
+    public Task<ShopInfo?> LookupAsync(string shopBn, CancellationToken ct = default) =>
+        cache.GetOrLoadAsync(CacheKeyByBn(shopBn), CacheTtl, c => LoadInfoAsync(s => s.ShopBn == shopBn, c), ct);
+
+    /// <summary>The shop bound to this matrix node id, cached; null when there is none.</summary>
+    public Task<ShopInfo?> LookupByNodeIdAsync(string nodeId, CancellationToken ct = default) =>
+        cache.GetOrLoadAsync(CacheKeyByNodeId(nodeId), CacheTtl, c => LoadInfoAsync(s => s.NodeId == nodeId, c), ct);
+
+    private Task<ShopInfo?> LoadInfoAsync(System.Linq.Expressions.Expression<Func<Shop, bool>> where, CancellationToken ct) =>
+        db.Set<Shop>().AsNoTracking().Where(where)
+            .Select(s => new ShopInfo(s.Id, s.ShopBn, s.Name, s.ShopType, s.NodeId, s.Token, s.ApiUrl, s.StockWriteback, s.ShipWriteback, s.UpdatedAt))
+            .FirstOrDefaultAsync(ct);
 
     public Task<Shop?> FindAsync(string shopBn, CancellationToken ct = default) =>
         db.Set<Shop>().FirstOrDefaultAsync(s => s.ShopBn == shopBn, ct);
@@ -68,6 +93,8 @@ public sealed class ShopService(OmsDbContext db, TimeProvider clock, AuditLog au
         db.Add(shop);
         audit.Record("shop.create", $"shop:{shop.ShopBn}", $"name={shop.Name}; shop_type={shop.ShopType}; node_id={shop.NodeId}", userName);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        // "no such shop" may be cached under either key
+        await invalidator.AfterCommitAsync(db, [CacheKeyByBn(shop.ShopBn), shop.NodeId is { } node ? CacheKeyByNodeId(node) : null], ct).ConfigureAwait(false);
         return shop;
     }
 
@@ -78,6 +105,7 @@ public sealed class ShopService(OmsDbContext db, TimeProvider clock, AuditLog au
         var shop = await GetAsync(v.ShopBn, ct).ConfigureAwait(false);
         await CheckNodeIdFreeAsync(v.NodeId, shop.Id, ct).ConfigureAwait(false);
 
+        var oldNodeId = shop.NodeId;
         var changes = new FieldChanges();
         changes.Track("shop_name", shop.Name, v.Name);
         changes.Track("shop_type", shop.ShopType, v.ShopType);
@@ -97,6 +125,9 @@ public sealed class ShopService(OmsDbContext db, TimeProvider clock, AuditLog au
         if (changes.Any) shop.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         audit.Record("shop.update", $"shop:{shop.ShopBn}", changes.ToString(), userName);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        // the old node id must stop finding the shop, the new one must start
+        await invalidator.AfterCommitAsync(db,
+            [CacheKeyByBn(shop.ShopBn), oldNodeId is null ? null : CacheKeyByNodeId(oldNodeId), shop.NodeId is null ? null : CacheKeyByNodeId(shop.NodeId)], ct).ConfigureAwait(false);
         return shop;
     }
 

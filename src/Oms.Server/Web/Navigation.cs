@@ -70,7 +70,7 @@ public static class Navigation
         new("Integration", "⟳",
         [
             new("ApiLogs", "/integration/api-logs", Permissions.ApiLogView),
-            new("TaskQueue", null, Permissions.SettingsEdit, "Tasks"),
+            new("TaskQueue", "/integration/tasks", Permissions.TasksView),
             new("Waybills", null, Permissions.DeliveryOperate, "Integrations"),
             new("Invoices", null, Permissions.OrdersView, "Integrations"),
             new("Exports", null, Permissions.OrdersView, "Exports"),
