@@ -396,10 +396,20 @@ public sealed class TaskStatsRecorder(TaskDb taskDb, TimeProvider clock)
             var done = _done.TryGetValue(kind, out var d) ? Interlocked.Exchange(ref d.Value, 0) : 0;
             var failed = _failed.TryGetValue(kind, out var f) ? Interlocked.Exchange(ref f.Value, 0) : 0;
             if (done == 0 && failed == 0) continue;
-            await db.Database.ExecuteSqlRawAsync(
-                "INSERT INTO task_stats (kind, minute, done, failed) VALUES ({0}, {1}, {2}, {3}) " +
-                "ON CONFLICT (kind, minute) DO UPDATE SET done = task_stats.done + excluded.done, failed = task_stats.failed + excluded.failed",
-                [kind.Name(), TaskSql.Time(taskDb.IsSqlite, minute), done, failed], ct).ConfigureAwait(false);
+            try
+            {
+                await db.Database.ExecuteSqlRawAsync(
+                    "INSERT INTO task_stats (kind, minute, done, failed) VALUES ({0}, {1}, {2}, {3}) " +
+                    "ON CONFLICT (kind, minute) DO UPDATE SET done = task_stats.done + excluded.done, failed = task_stats.failed + excluded.failed",
+                    [kind.Name(), TaskSql.Time(taskDb.IsSqlite, minute), done, failed], ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                // a flush cancelled by shutdown (or a failed write) keeps its counts for the next flush
+                Interlocked.Add(ref _done.GetOrAdd(kind, _ => new StrongBox()).Value, done);
+                Interlocked.Add(ref _failed.GetOrAdd(kind, _ => new StrongBox()).Value, failed);
+                throw;
+            }
         }
     }
 }
