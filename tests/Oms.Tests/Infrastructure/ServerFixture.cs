@@ -29,7 +29,10 @@ public abstract class ServerFixture(DatabaseProvider provider) : IAsyncLifetime
     public const string AdminUser = "admin";
     public const string AdminPassword = "Admin-Test-Password-1";
 
-    public async ValueTask InitializeAsync()
+    /// <summary>Configuration a derived fixture adds on top of the defaults (e.g. short back-offs).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
+
+    public virtual async ValueTask InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync(Provider);
         var settings = new Dictionary<string, string?>
@@ -41,6 +44,7 @@ public abstract class ServerFixture(DatabaseProvider provider) : IAsyncLifetime
             ["Oms:Database:MigrateOnStart"] = "true",
             ["Oms:Admin:InitialPassword"] = AdminPassword,
         };
+        foreach (var (k, v) in ExtraSettings) settings[k] = v;
         App = OmsWebHost.Build([], b =>
         {
             b.Configuration.AddInMemoryCollection(settings);
@@ -56,7 +60,7 @@ public abstract class ServerFixture(DatabaseProvider provider) : IAsyncLifetime
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         OpenApi?.Dispose();
         if (App is not null)

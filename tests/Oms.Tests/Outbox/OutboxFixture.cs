@@ -21,42 +21,23 @@ namespace Oms.Tests.Outbox;
 /// The real web host (workers included) on a fresh database with short outbox back-off, plus a fake
 /// matrix peer. Tests give each case its own shop (node id), so they do not see each other's traffic.
 /// </summary>
-public abstract class OutboxFixture(DatabaseProvider provider) : IAsyncLifetime
+public abstract class OutboxFixture(DatabaseProvider provider) : ServerFixture(provider)
 {
-    public DatabaseProvider Provider { get; } = provider;
-    public TestDatabase Database { get; private set; } = null!;
-    public WebApplication App { get; private set; } = null!;
-    public Uri BaseAddress { get; private set; } = null!;
     public FakeMatrixPeer Peer { get; private set; } = null!;
-    public IServiceProvider Services => App.Services;
     public const string OpenApiFlag = "outbox-test";
     public const string OpenApiKey = "outbox-interface-key-42";
 
-    public async ValueTask InitializeAsync()
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
+    [
+        new("Oms:Outbox:BackoffMilliseconds", "50"),
+        new("Oms:Tasks:IdlePollMilliseconds", "50"),
+        new("Oms:Tasks:ControlPollMilliseconds", "200"),
+    ];
+
+    public override async ValueTask InitializeAsync()
     {
         Peer = await FakeMatrixPeer.StartAsync();
-        Database = await TestDatabase.CreateAsync(Provider);
-        var settings = new Dictionary<string, string?>
-        {
-            ["urls"] = "http://127.0.0.1:0",
-            ["OMS_DATA_DIR"] = Database.DataDirectory,
-            ["Oms:Database:Provider"] = Provider == DatabaseProvider.Sqlite ? "sqlite" : "postgres",
-            ["ConnectionStrings:Postgres"] = Provider == DatabaseProvider.Postgres ? Database.Options.ConnectionString : "",
-            ["Oms:Database:MigrateOnStart"] = "true",
-            ["Oms:Admin:InitialPassword"] = ServerFixture.AdminPassword,
-            ["Oms:Outbox:BackoffMilliseconds"] = "50",
-            ["Oms:Tasks:IdlePollMilliseconds"] = "50",
-            ["Oms:Tasks:ControlPollMilliseconds"] = "200",
-        };
-        App = OmsWebHost.Build([], b =>
-        {
-            b.Configuration.AddInMemoryCollection(settings);
-            b.WebHost.UseUrls("http://127.0.0.1:0");
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
-        await OmsWebHost.PrepareAsync(App);
-        await App.StartAsync();
-        BaseAddress = new Uri(App.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        await base.InitializeAsync();
         await SetAsync("matrix.node_id", "1100000000");
         await SetAsync("matrix.callback_url", new Uri(BaseAddress, "/api/callback").ToString());
         await using var scope = Scope();
@@ -105,16 +86,10 @@ public abstract class OutboxFixture(DatabaseProvider provider) : IAsyncLifetime
         return await resp.Content.ReadAsStringAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        if (App is not null)
-        {
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
-        if (Database is not null) await Database.DisposeAsync();
+        await base.DisposeAsync();
         if (Peer is not null) await Peer.DisposeAsync();
-        GC.SuppressFinalize(this);
     }
 }
 
