@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Oms.Admin;
 using Oms.Common;
@@ -53,13 +54,36 @@ public sealed class TaskManager(OmsDbContext db, ITaskQueue queue, TimeProvider 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 
-    /// <summary>The failed list, newest first, optionally of one kind; page with <paramref name="before"/> (a failed-at time).</summary>
-    public async Task<IReadOnlyList<FailedTask>> FailedAsync(TaskKind? kind = null, int take = 50, DateTime? before = null, CancellationToken ct = default)
+    /// <summary>The newest failed tasks, optionally of one kind (a first page of <see cref="FailedPageAsync"/>).</summary>
+    public async Task<IReadOnlyList<FailedTask>> FailedAsync(TaskKind? kind = null, int take = 50, CancellationToken ct = default) =>
+        (await FailedPageAsync(kind, null, null, take, ct).ConfigureAwait(false)).Rows;
+
+    /// <summary>
+    /// The failed list newest first, optionally of one kind and one type, keyset-paged on
+    /// (failed at, id) so rows failing in the same tick are neither skipped nor repeated; no OFFSET.
+    /// </summary>
+    public async Task<(IReadOnlyList<FailedTask> Rows, FailedCursor? Next)> FailedPageAsync(
+        TaskKind? kind, string? type, FailedCursor? before, int take = 50, CancellationToken ct = default)
     {
+        take = Math.Clamp(take, 1, 1000);
         var q = db.Set<FailedTask>().AsNoTracking();
-        if (kind is not null) q = q.Where(f => f.Kind == kind.Value.Name());
-        if (before is not null) q = q.Where(f => f.FailedAt < before.Value);
-        return await q.OrderByDescending(f => f.FailedAt).ThenBy(f => f.Id).Take(Math.Clamp(take, 1, 1000)).ToListAsync(ct).ConfigureAwait(false);
+        if (kind is { } k)
+        {
+            var name = k.Name();
+            q = q.Where(f => f.Kind == name);
+        }
+        if (!string.IsNullOrWhiteSpace(type))
+        {
+            var t = type.Trim();
+            q = q.Where(f => f.Type == t);
+        }
+        if (before is not null)
+            q = q.Where(f => f.FailedAt < before.FailedAt || (f.FailedAt == before.FailedAt && string.Compare(f.Id, before.Id) < 0));
+        var rows = await q.OrderByDescending(f => f.FailedAt).ThenByDescending(f => f.Id).Take(take + 1).ToListAsync(ct).ConfigureAwait(false);
+        if (rows.Count <= take) return (rows, null);
+        rows.RemoveAt(take);
+        var last = rows[^1];
+        return (rows, new FailedCursor(last.FailedAt, last.Id));
     }
 
     /// <summary>The reasons of every failed attempt of a message, oldest first.</summary>
@@ -88,4 +112,23 @@ public sealed class TaskManager(OmsDbContext db, ITaskQueue queue, TimeProvider 
     private async Task<FailedTask> FindFailedAsync(string id, CancellationToken ct) =>
         await db.Set<FailedTask>().FirstOrDefaultAsync(f => f.Id == id, ct).ConfigureAwait(false)
         ?? throw new DomainException($"Task {id} is not on the failed list.");
+}
+
+/// <summary>
+/// Position in the failed list (newest first): the failed-at time and the id, so rows failing in
+/// the same tick are neither skipped nor repeated across pages. Text form <c>TICKS.ID</c>.
+/// </summary>
+public sealed record FailedCursor(DateTime FailedAt, string Id)
+{
+    public override string ToString() => FailedAt.Ticks.ToString(CultureInfo.InvariantCulture) + "." + Id;
+
+    public static FailedCursor? Parse(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 && long.TryParse(text.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                       && ticks is >= 0 and <= 3155378975999999999
+            ? new FailedCursor(new DateTime(ticks, DateTimeKind.Utc), text[(dot + 1)..])
+            : null;
+    }
 }

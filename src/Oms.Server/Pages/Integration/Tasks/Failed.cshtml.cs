@@ -13,7 +13,7 @@ namespace Oms.Server.Pages.Integration.Tasks;
 /// through <see cref="TaskManager"/> (audited) and need <see cref="Permissions.TasksManage"/>.
 /// </summary>
 [RequirePermission(Permissions.TasksView)]
-public sealed class TasksFailedModel(TaskManager tasks, OmsDbContext db, IStringLocalizer<SharedResource> l) : AdminPageModel
+public sealed class TasksFailedModel(TaskManager tasks, IStringLocalizer<SharedResource> l) : AdminPageModel
 {
     public string? Kind { get; private set; }
     public string? Type { get; private set; }
@@ -51,7 +51,7 @@ public sealed class TasksFailedModel(TaskManager tasks, OmsDbContext db, IString
         Kind = TaskQueueReads.TryKind(kind)?.Name();
         Type = string.IsNullOrWhiteSpace(type) ? null : type.Trim();
         var cursor = FailedCursor.Parse(before);
-        var (rows, next) = await TaskQueueReads.FailedAsync(db, TaskQueueReads.TryKind(kind), Type, cursor, TaskQueueReads.FailedPageSize, ct);
+        var (rows, next) = await tasks.FailedPageAsync(TaskQueueReads.TryKind(kind), Type, cursor, TaskQueueReads.FailedPageSize, ct);
         Rows = rows;
         var kept = Request.Query.Where(q => q.Key is not ("before" or "handler")).ToList();
         string Url(FailedCursor? c)

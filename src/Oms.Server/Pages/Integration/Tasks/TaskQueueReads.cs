@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Oms.Data;
@@ -14,27 +13,8 @@ public sealed record KindRow(KindStatus Status, long DoneLastHour, long FailedLa
 public sealed record TimerRow(string Name, string Cron, string Type, DateTime NextRunAt, DateTime? LastRunAt);
 
 /// <summary>
-/// Position in the failed list (newest first): the failed-at time and the id, so rows failing in
-/// the same tick are neither skipped nor repeated across pages. Text form <c>TICKS.ID</c>.
-/// </summary>
-public sealed record FailedCursor(DateTime FailedAt, string Id)
-{
-    public override string ToString() => FailedAt.Ticks.ToString(CultureInfo.InvariantCulture) + "." + Id;
-
-    public static FailedCursor? Parse(string? text)
-    {
-        if (string.IsNullOrEmpty(text)) return null;
-        var dot = text.IndexOf('.', StringComparison.Ordinal);
-        return dot > 0 && long.TryParse(text.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-                       && ticks is >= 0 and <= 3155378975999999999
-            ? new FailedCursor(new DateTime(ticks, DateTimeKind.Utc), text[(dot + 1)..])
-            : null;
-    }
-}
-
-/// <summary>
 /// The read side of the task queue pages that <see cref="TaskManager"/> does not answer: throughput
-/// over an hour, timers, one failed task, and the failed list keyset-paged on (failed at, id).
+/// over an hour, timers and one failed task.
 /// Reads only; every change goes through <see cref="TaskManager"/> (audited).
 /// </summary>
 public static class TaskQueueReads
@@ -70,31 +50,6 @@ public static class TaskQueueReads
     {
         ArgumentNullException.ThrowIfNull(db);
         return db.Set<FailedTask>().AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct);
-    }
-
-    /// <summary>The failed list newest first, optionally of one kind and one type; no OFFSET.</summary>
-    public static async Task<(IReadOnlyList<FailedTask> Rows, FailedCursor? Next)> FailedAsync(OmsDbContext db, TaskKind? kind, string? type,
-        FailedCursor? before, int take, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        var q = db.Set<FailedTask>().AsNoTracking();
-        if (kind is { } k)
-        {
-            var name = k.Name();
-            q = q.Where(f => f.Kind == name);
-        }
-        if (!string.IsNullOrWhiteSpace(type))
-        {
-            var t = type.Trim();
-            q = q.Where(f => f.Type == t);
-        }
-        if (before is not null)
-            q = q.Where(f => f.FailedAt < before.FailedAt || (f.FailedAt == before.FailedAt && string.Compare(f.Id, before.Id) < 0));
-        var rows = await q.OrderByDescending(f => f.FailedAt).ThenByDescending(f => f.Id).Take(take + 1).ToListAsync(ct).ConfigureAwait(false);
-        if (rows.Count <= take) return (rows, null);
-        rows.RemoveAt(take);
-        var last = rows[^1];
-        return (rows, new FailedCursor(last.FailedAt, last.Id));
     }
 
     /// <summary>The label of a kind in the current language.</summary>
