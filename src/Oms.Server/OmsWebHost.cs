@@ -34,6 +34,7 @@ public static class OmsWebHost
             await db.Database.CanConnectAsync(ct).ConfigureAwait(false) ? Results.Text("ready") : Results.StatusCode(503));
         OpenApiEndpoint.Map(app);
         MatrixCallbackEndpoint.Map(app);
+        MatrixApiEndpoint.Map(app);
         return app;
     }
 

@@ -502,6 +502,43 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.ToTable("shop", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.Integration.Matrix.MatrixRequestRecord", b =>
+                {
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("node_id");
+
+                    b.Property<string>("Task")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("task");
+
+                    b.Property<string>("Answer")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("text")
+                        .HasColumnName("answer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("method");
+
+                    b.HasKey("NodeId", "Task")
+                        .HasName("pk_matrix_request");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_matrix_request_created_at");
+
+                    b.ToTable("matrix_request", (string)null);
+                });
+
             modelBuilder.Entity("Oms.Integration.OpenApi.OpenApiClient", b =>
                 {
                     b.Property<long>("Id")

@@ -50,12 +50,18 @@ public abstract class ServerFixture(DatabaseProvider provider) : IAsyncLifetime
             b.Configuration.AddInMemoryCollection(settings);
             b.WebHost.UseUrls("http://127.0.0.1:0");
             b.Logging.SetMinimumLevel(LogLevel.Warning);
+            ConfigureServices(b.Services);
         });
         await OmsWebHost.PrepareAsync(App);
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseAddress = new Uri(address);
         OpenApi = await OpenApiTestClient.CreateAsync(this, "test-client", "test-interface-key-0001", "all");
+    }
+
+    /// <summary>Test-only registrations (e.g. an extra protocol method), applied after the host's own.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };

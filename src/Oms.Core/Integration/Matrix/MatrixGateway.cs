@@ -1,0 +1,170 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Oms.Admin;
+using Oms.Common;
+using Oms.Data;
+
+namespace Oms.Integration.Matrix;
+
+/// <summary>
+/// The <c>/api</c> pipeline of PROTOCOL.md §2, independent of HTTP. Checks in order, the first failure
+/// answering: node bound (4004), signature (4003), date window (4005), method known (4001), parameters
+/// (4006), business rules (4007). Unexpected exceptions propagate; the endpoint answers 5000 and,
+/// the transaction being rolled back, nothing is written.
+/// <para>
+/// De-duplication: after the signature passed, a non-empty <c>task</c> already answered for this node
+/// within <see cref="TaskMemory"/> is answered with the stored first answer, before any other check.
+/// Otherwise the key is claimed (inserted into <c>matrix_request</c>) first thing in the call's
+/// transaction and the method runs under a savepoint: a refusal (4001/4006/4007) rolls back to the
+/// savepoint, so the business change is undone but the refusal is remembered; success commits the
+/// change and the answer together. A concurrent duplicate blocks on the key (PostgreSQL: the unique
+/// index waits for the first transaction; SQLite: one writer at a time) and then finds it taken,
+/// so only one executes. Not remembered: answers before the signature passed (4004, 4003), 4005
+/// (a transport matter — the caller may retry the same task with a fresh date) and 5000 (transient;
+/// nothing was written, so a retry runs again).
+/// </para>
+/// </summary>
+public sealed partial class MatrixGateway(
+    IServiceProvider services, OmsDbContext db, MatrixNodes nodes, SettingsService settings, TimeProvider clock,
+    ILogger<MatrixGateway> logger)
+{
+    public static readonly TimeSpan TaskMemory = TimeSpan.FromHours(24);
+    public const string SystemTokenSetting = "matrix.system_token";
+    private const string MethodSavepoint = "matrix_method";
+
+    public async Task<MatrixReply> HandleAsync(IReadOnlyDictionary<string, string> form, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        var nodeId = Value(form, "node_id");
+        if (nodeId is null) return MatrixReply.Fail(MatrixCodes.NodeNotBound, "node_id is required");
+        var node = nodeId.Length > MatrixRequestRecord.MaxNodeIdLength ? null : await nodes.ResolveAsync(nodeId, ct).ConfigureAwait(false);
+        if (node is null) return MatrixReply.Fail(MatrixCodes.NodeNotBound, $"node_id {nodeId} is not bound");
+
+        if (!await SignatureMatchesAsync(form, node, ct).ConfigureAwait(false))
+            return MatrixReply.Fail(MatrixCodes.SignError, "sign error");
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var task = Value(form, "task");
+        if (task is { Length: > MatrixRequestRecord.MaxTaskLength })
+            return MatrixReply.Fail(MatrixCodes.InvalidParameters, $"task is longer than {MatrixRequestRecord.MaxTaskLength} characters");
+        if (task is not null && await FindAnswerAsync(node.NodeId, task, now, ct).ConfigureAwait(false) is { } stored)
+            return stored;
+
+        if (!MatrixDateWindow.Contains(form.GetValueOrDefault("date"), now))
+            return MatrixReply.Fail(MatrixCodes.DateOutOfWindow,
+                "date must be yyyy-MM-dd HH:mm:ss (China time) within 10 minutes of server time " + ChinaTime.ToText(now));
+
+        var methodName = Value(form, "method") ?? "";
+        var request = new MatrixRequest(methodName, node, task, form);
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(() => ExecuteAsync(request, now, ct)).ConfigureAwait(false);
+    }
+
+    private async Task<MatrixReply> ExecuteAsync(MatrixRequest request, DateTime now, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        if (request.Task is { } task)
+        {
+            var nodeId = request.Node.NodeId;
+            var cutoff = now - TaskMemory;
+            // an old row with the same key is past the memory: it no longer counts
+            await db.Set<MatrixRequestRecord>().Where(r => r.NodeId == nodeId && r.Task == task && r.CreatedAt < cutoff)
+                .ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            db.Add(new MatrixRequestRecord { NodeId = nodeId, Task = task, Method = Cut(request.Method, 100), Answer = "", CreatedAt = now });
+            try
+            {
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
+            catch (DbUpdateException e) when (UniqueViolation.Is(e))
+            {
+                // a concurrent duplicate claimed the key and has committed its answer by now
+                await tx.RollbackAsync(ct).ConfigureAwait(false);
+                db.ChangeTracker.Clear();
+                return await FindAnswerAsync(nodeId, task, now, ct).ConfigureAwait(false)
+                       ?? throw new InvalidOperationException($"task {task} of node {nodeId} was claimed but has no answer");
+            }
+            db.ChangeTracker.Clear();
+            await tx.CreateSavepointAsync(MethodSavepoint, ct).ConfigureAwait(false);
+        }
+
+        var answer = await InvokeAsync(request, ct).ConfigureAwait(false);
+        if (!answer.Ok)
+        {
+            db.ChangeTracker.Clear();
+            if (request.Task is null)
+            {
+                await tx.RollbackAsync(ct).ConfigureAwait(false);
+                return answer;
+            }
+            await tx.RollbackToSavepointAsync(MethodSavepoint, ct).ConfigureAwait(false);
+        }
+        if (request.Task is { } t)
+        {
+            var nodeId = request.Node.NodeId;
+            var json = answer.Json;
+            await db.Set<MatrixRequestRecord>().Where(r => r.NodeId == nodeId && r.Task == t)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Answer, json), ct).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return answer;
+    }
+
+    /// <summary>Method lookup, the method, and saving its changes; a refusal becomes its answer.</summary>
+    private async Task<MatrixReply> InvokeAsync(MatrixRequest request, CancellationToken ct)
+    {
+        var method = services.GetServices<IMatrixMethod>().FirstOrDefault(m => m.Name == request.Method);
+        if (method is null)
+            return MatrixReply.Fail(MatrixCodes.UnknownMethod, request.Method.Length == 0 ? "method is required" : $"method {Cut(request.Method, 100)} does not exist");
+        try
+        {
+            var data = await method.InvokeAsync(request, ct).ConfigureAwait(false);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            return MatrixReply.Succ(data);
+        }
+        catch (ValidationException e)
+        {
+            return MatrixReply.Fail(MatrixCodes.InvalidParameters, e.Message.Contains(e.Field, StringComparison.Ordinal) ? e.Message : $"{e.Field}: {e.Message}");
+        }
+        catch (DomainException e)
+        {
+            return MatrixReply.Fail(MatrixCodes.BusinessRefused, e.Message);
+        }
+        catch (DbUpdateException e) when (UniqueViolation.Is(e))
+        {
+            LogConflict(logger, request.Method, e);
+            return MatrixReply.Fail(MatrixCodes.BusinessRefused, "a record with the same code already exists");
+        }
+    }
+
+    /// <summary>The node's own token, or the system token when set; an empty token never signs.</summary>
+    private async Task<bool> SignatureMatchesAsync(IReadOnlyDictionary<string, string> form, MatrixNode node, CancellationToken ct)
+    {
+        var sign = form.GetValueOrDefault("sign");
+        if (string.IsNullOrWhiteSpace(sign)) return false;
+        var fields = form.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)).ToList();
+        var ok = node.Token.Length > 0 && MatrixSignature.Matches(sign.Trim(), MatrixSignature.Sign(fields, node.Token));
+        if (ok) return true;
+        var system = await settings.GetTextAsync(SystemTokenSetting, ct).ConfigureAwait(false);
+        return system.Length > 0 && MatrixSignature.Matches(sign.Trim(), MatrixSignature.Sign(fields, system));
+    }
+
+    private async Task<MatrixReply?> FindAnswerAsync(string nodeId, string task, DateTime now, CancellationToken ct)
+    {
+        var cutoff = now - TaskMemory;
+        var json = await db.Set<MatrixRequestRecord>().AsNoTracking()
+            .Where(r => r.NodeId == nodeId && r.Task == task && r.CreatedAt >= cutoff && r.Answer != "")
+            .Select(r => r.Answer).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        return json is null ? null : MatrixReply.FromStored(json);
+    }
+
+    private static string? Value(IReadOnlyDictionary<string, string> form, string name) =>
+        form.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+
+    private static string Cut(string s, int max) => s.Length <= max ? s : s[..max];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Matrix {Method} refused: unique key conflict")]
+    private static partial void LogConflict(ILogger logger, string method, Exception e);
+}

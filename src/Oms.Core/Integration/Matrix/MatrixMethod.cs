@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text.Json;
+using Oms.Common;
+
+namespace Oms.Integration.Matrix;
+
+/// <summary>
+/// One method of the matrix inbound API (<c>POST /api</c>, PROTOCOL.md §2), e.g. <c>ome.order.add</c>.
+/// Implementations live in their business module, read parameters through <see cref="MatrixRequest"/>
+/// (bad input → <see cref="ValidationException"/> → 4006), call the module's own service (a refusal →
+/// <see cref="DomainException"/> → 4007) and return the answer's <c>data</c>. They are found by assembly
+/// scan and resolved per request; the gateway runs each call in one transaction and saves the context.
+/// </summary>
+public interface IMatrixMethod
+{
+    /// <summary>The <c>method</c> system parameter this class answers.</summary>
+    string Name { get; }
+
+    /// <summary>Returns the <c>data</c> object of the success answer (null renders as <c>{}</c>).</summary>
+    Task<object?> InvokeAsync(MatrixRequest request, CancellationToken ct);
+}
+
+/// <summary>
+/// One signed, in-window call: the resolved node (who is calling) and the form fields, with typed
+/// readers that refuse bad input with a <see cref="ValidationException"/> naming the field. An empty
+/// string counts as absent (PROTOCOL.md, introduction).
+/// </summary>
+public sealed class MatrixRequest(string method, MatrixNode node, string? task, IReadOnlyDictionary<string, string> parameters)
+{
+    public string Method { get; } = method;
+
+    /// <summary>The bound peer that signed the call (a shop now; a WMS channel later).</summary>
+    public MatrixNode Node { get; } = node;
+
+    /// <summary>The caller's request id; null when it sent none (then the call is not de-duplicated).</summary>
+    public string? Task { get; } = task;
+
+    /// <summary>Every form field, system parameters included.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; } = parameters;
+
+    /// <summary>The operator name recorded on documents and in the audit log.</summary>
+    public string Actor => "matrix:" + Node.NodeId;
+
+    /// <summary>The id of the calling shop; a <see cref="DomainException"/> (4007) when the node is not a shop.</summary>
+    public long ShopId => Node.Kind == MatrixNodeKinds.Shop
+        ? Node.Id
+        : throw new DomainException($"method {Method} is for shops; node {Node.NodeId} is a {Node.Kind}");
+
+    /// <summary>A parameter's trimmed value; an empty string counts as absent.</summary>
+    public string? Optional(string name) =>
+        Parameters.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+
+    public string Required(string name) => Optional(name) ?? throw new ValidationException(name, $"{name} is required");
+
+    public string? OptionalText(string name, int maxLength)
+    {
+        var v = Optional(name);
+        if (v is not null && v.Length > maxLength) throw new ValidationException(name, $"{name} is longer than {maxLength} characters");
+        return v;
+    }
+
+    public string RequiredText(string name, int maxLength) =>
+        OptionalText(name, maxLength) ?? throw new ValidationException(name, $"{name} is required");
+
+    public int? OptionalInt(string name, int min = int.MinValue, int max = int.MaxValue)
+    {
+        var v = Optional(name);
+        if (v is null) return null;
+        if (!int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
+            throw new ValidationException(name, $"{name}: '{v}' is not a whole number");
+        if (n < min || n > max) throw new ValidationException(name, $"{name} must be between {min} and {max}");
+        return n;
+    }
+
+    public decimal? OptionalMoney(string name, decimal min = 0)
+    {
+        var v = Optional(name);
+        if (v is null) return null;
+        if (!Money.TryParse(v, out var d)) throw new ValidationException(name, $"{name}: '{v}' is not an amount (at most 4 decimals)");
+        if (d < min) throw new ValidationException(name, $"{name} must not be below {Money.ToText(min)}");
+        return d;
+    }
+
+    /// <summary><c>true</c>/<c>1</c> and <c>false</c>/<c>0</c>, any case.</summary>
+    public bool? OptionalBool(string name)
+    {
+        var v = Optional(name);
+        return v?.ToLowerInvariant() switch
+        {
+            null => null,
+            "true" or "1" => true,
+            "false" or "0" => false,
+            _ => throw new ValidationException(name, $"{name}: '{v}' is not true or false"),
+        };
+    }
+
+    /// <summary>Unix seconds or <c>yyyy-MM-dd HH:mm:ss</c> China time, as UTC.</summary>
+    public DateTime? OptionalTime(string name)
+    {
+        var v = Optional(name);
+        if (v is null) return null;
+        return ChinaTime.TryParse(v, out var t) ? t : throw new ValidationException(name, $"{name}: '{v}' is not a time (yyyy-MM-dd HH:mm:ss or unix seconds)");
+    }
+
+    public DateTime RequiredTime(string name) => OptionalTime(name) ?? throw new ValidationException(name, $"{name} is required");
+
+    /// <summary>A field carrying JSON text (e.g. <c>consignee</c>, <c>order_objects</c>), parsed; null when absent.</summary>
+    public JsonElement? OptionalJson(string name, JsonValueKind? expected = null)
+    {
+        var v = Optional(name);
+        if (v is null) return null;
+        JsonElement e;
+        try
+        {
+            using var doc = JsonDocument.Parse(v);
+            e = doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            throw new ValidationException(name, $"{name} is not valid JSON");
+        }
+        if (expected is { } kind && e.ValueKind != kind)
+            throw new ValidationException(name, $"{name} must be a JSON {(kind == JsonValueKind.Array ? "array" : kind.ToString().ToLowerInvariant())}");
+        return e;
+    }
+
+    public JsonElement RequiredJson(string name, JsonValueKind? expected = null) =>
+        OptionalJson(name, expected) ?? throw new ValidationException(name, $"{name} is required");
+}
+
+/// <summary>
+/// An answer decided by the pipeline itself (4001/4003/4004/4005/4006/5000). Methods throw
+/// <see cref="ValidationException"/> or <see cref="DomainException"/> instead.
+/// </summary>
+public sealed class MatrixException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
+
+/// <summary>The error codes of PROTOCOL.md §2.</summary>
+public static class MatrixCodes
+{
+    public const string UnknownMethod = "4001";
+    public const string SignError = "4003";
+    public const string NodeNotBound = "4004";
+    public const string DateOutOfWindow = "4005";
+    public const string InvalidParameters = "4006";
+    public const string BusinessRefused = "4007";
+    public const string InternalError = "5000";
+}
