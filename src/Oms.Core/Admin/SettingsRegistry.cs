@@ -54,6 +54,7 @@ public static class SettingsRegistry
         new("matrix.callback_url", SettingType.Url, "", "异步应答回调地址（callback_url）；为空时用配置 Oms:PublicUrl 或服务地址 + /api/callback"),
         new("matrix.rate_per_second", SettingType.Int, "20", "每个对端（to_node_id）每秒最多出站请求数", 1, 10000),
         new("matrix.timeout_seconds", SettingType.Int, "30", "出站请求等待应答的秒数，超时按失败重试", 1, 600),
+        new("matrix.callback_timeout_minutes", SettingType.Int, "60", "异步回调超时（分钟）：对方答复 running 后超过此时间未回调，出站请求记为失败，可重试", 1, 10080),
         new("matrix.system_token", SettingType.Text, "", "系统证书 token：/api 也接受以此签名的请求"),
         new("print.required", SettingType.DocumentList, "stock,delivery,express", "校验前必须打印的单据（stock 备货单, delivery 发货单, express 快递单）"),
         new("verify.required", SettingType.Bool, "true", "发货前必须校验"),

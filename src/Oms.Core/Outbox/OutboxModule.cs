@@ -33,6 +33,8 @@ public static class OutboxModule
         services.AddTaskHandler<MatrixSendHandler>(MatrixSendHandler.Type, TaskKind.Rpc, maxConcurrency: concurrency,
             maxAttempts: attempts, backoff: TimeSpan.FromMilliseconds(backoff));
         services.AddTimer<ApiLogTrimHandler>(ApiLogTrimHandler.TimerName, "30 * * * *");
+        services.AddScoped<OutboxCallbackTimeout>();
+        services.AddTimer<OutboxCallbackTimeoutHandler>(OutboxCallbackTimeoutHandler.TimerName, "*/5 * * * *");
         return services;
     }
 

@@ -150,6 +150,43 @@ public abstract class OutboxTests<TFixture>(TFixture fx) : IClassFixture<TFixtur
     }
 
     [Fact]
+    public async Task A_running_request_without_a_callback_fails_after_the_timeout_and_shows_a_retry()
+    {
+        var shop = await fx.AddShopAsync("silent");
+        fx.Peer.Script(shop.NodeId!, "running");
+        var stale = await SendAsync(shop, "ORD-SILENT-1");
+        await WaitStateAsync(stale, OutboxState.Running);
+        var fresh = await SendAsync(shop, "ORD-SILENT-2");
+        await WaitStateAsync(fresh, OutboxState.Succeeded);
+
+        // the first one has waited two hours for its callback; the shop's other requests are settled
+        var recent = await SendAsync(shop, "ORD-SILENT-3");
+        await using (var scope = fx.Scope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+            var old = DateTime.UtcNow.AddHours(-2);
+            await db.Set<OutboxMessage>().Where(m => m.Id == stale).ExecuteUpdateAsync(s => s.SetProperty(m => m.UpdatedAt, old));
+        }
+        await WaitStateAsync(recent, OutboxState.Succeeded);
+
+        await using (var scope = fx.Scope())
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<OutboxCallbackTimeout>().ExpireAsync(TimeSpan.FromMinutes(60)));
+        var m = (await MessageAsync(stale))!;
+        Assert.Equal(OutboxState.Failed, m.State);
+        Assert.Contains("no callback within 60 minutes", m.LastError, StringComparison.Ordinal);
+        var log = await LogAsync(stale);
+        Assert.Contains(log, e => e.ErrorCode == "callback_timeout" && e.Status == ApiLogStatus.Fail);
+
+        Assert.True(await CanRetryAsync(log.Single(e => e.ErrorCode == "callback_timeout")));
+
+        // the peer's word is the truth: a callback that finally arrives settles it after all
+        Assert.Equal("succ", (await CallbackAsync(SignedCallback(shop, stale, "succ", shop.Token!))).GetProperty("rsp").GetString());
+        Assert.Equal(OutboxState.Succeeded, (await MessageAsync(stale))!.State);
+        await using (var scope = fx.Scope())
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<OutboxCallbackTimeout>().ExpireAsync(TimeSpan.FromMinutes(60)));
+    }
+
+    [Fact]
     public async Task A_failing_callback_fails_the_request_and_bad_signs_or_unknown_tasks_are_refused()
     {
         var shop = await fx.AddShopAsync("cbfail");
@@ -403,6 +440,12 @@ public abstract class OutboxTests<TFixture>(TFixture fx) : IClassFixture<TFixtur
         var result = await handler.HandleAsync(new TaskContext(TaskMessage.Create("timer." + ApiLogTrimHandler.TimerName, TaskKind.Timer), scope.ServiceProvider), CancellationToken.None);
         Assert.True(result.Succeeded);
         Assert.Equal(25, await db.Set<ApiLogEntry>().CountAsync());
+    }
+
+    private async Task<bool> CanRetryAsync(ApiLogEntry entry)
+    {
+        await using var scope = fx.Scope();
+        return await scope.ServiceProvider.GetRequiredService<ApiLogService>().CanRetryAsync(entry);
     }
 }
 
