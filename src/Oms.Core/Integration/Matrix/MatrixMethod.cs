@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Oms.Common;
 
@@ -26,6 +25,7 @@ public interface IMatrixMethod
 /// string counts as absent (PROTOCOL.md, introduction).
 /// </summary>
 public sealed class MatrixRequest(string method, MatrixNode node, string? task, IReadOnlyDictionary<string, string> parameters)
+    : FormParameters(parameters)
 {
     public string Method { get; } = method;
 
@@ -35,9 +35,6 @@ public sealed class MatrixRequest(string method, MatrixNode node, string? task, 
     /// <summary>The caller's request id; null when it sent none (then the call is not de-duplicated).</summary>
     public string? Task { get; } = task;
 
-    /// <summary>Every form field, system parameters included.</summary>
-    public IReadOnlyDictionary<string, string> Parameters { get; } = parameters;
-
     /// <summary>The operator name recorded on documents and in the audit log.</summary>
     public string Actor => "matrix:" + Node.NodeId;
 
@@ -46,63 +43,9 @@ public sealed class MatrixRequest(string method, MatrixNode node, string? task, 
         ? Node.Id
         : throw new DomainException($"method {Method} is for shops; node {Node.NodeId} is a {Node.Kind}");
 
-    /// <summary>A parameter's trimmed value; an empty string counts as absent.</summary>
-    public string? Optional(string name) =>
-        Parameters.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
-
-    public string Required(string name) => Optional(name) ?? throw new ValidationException(name, $"{name} is required");
-
-    public string? OptionalText(string name, int maxLength)
-    {
-        var v = Optional(name);
-        if (v is not null && v.Length > maxLength) throw new ValidationException(name, $"{name} is longer than {maxLength} characters");
-        return v;
-    }
-
-    public string RequiredText(string name, int maxLength) =>
-        OptionalText(name, maxLength) ?? throw new ValidationException(name, $"{name} is required");
-
-    public int? OptionalInt(string name, int min = int.MinValue, int max = int.MaxValue)
-    {
-        var v = Optional(name);
-        if (v is null) return null;
-        if (!int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
-            throw new ValidationException(name, $"{name}: '{v}' is not a whole number");
-        if (n < min || n > max) throw new ValidationException(name, $"{name} must be between {min} and {max}");
-        return n;
-    }
-
-    public decimal? OptionalMoney(string name, decimal min = 0)
-    {
-        var v = Optional(name);
-        if (v is null) return null;
-        if (!Money.TryParse(v, out var d)) throw new ValidationException(name, $"{name}: '{v}' is not an amount (at most 4 decimals)");
-        if (d < min) throw new ValidationException(name, $"{name} must not be below {Money.ToText(min)}");
-        return d;
-    }
-
-    /// <summary><c>true</c>/<c>1</c> and <c>false</c>/<c>0</c>, any case.</summary>
-    public bool? OptionalBool(string name)
-    {
-        var v = Optional(name);
-        return v?.ToLowerInvariant() switch
-        {
-            null => null,
-            "true" or "1" => true,
-            "false" or "0" => false,
-            _ => throw new ValidationException(name, $"{name}: '{v}' is not true or false"),
-        };
-    }
-
-    /// <summary>Unix seconds or <c>yyyy-MM-dd HH:mm:ss</c> China time, as UTC.</summary>
-    public DateTime? OptionalTime(string name)
-    {
-        var v = Optional(name);
-        if (v is null) return null;
-        return ChinaTime.TryParse(v, out var t) ? t : throw new ValidationException(name, $"{name}: '{v}' is not a time (yyyy-MM-dd HH:mm:ss or unix seconds)");
-    }
-
-    public DateTime RequiredTime(string name) => OptionalTime(name) ?? throw new ValidationException(name, $"{name} is required");
+    /// <summary>4006 with a <c>msg</c> that names the field ("order_bn is required", "weight: 'x' is not ...").</summary>
+    protected override Exception Invalid(string field, string why) =>
+        new ValidationException(field, why.StartsWith('\'') ? $"{field}: {why}" : $"{field} {why}");
 
     /// <summary>A field carrying JSON text (e.g. <c>consignee</c>, <c>order_objects</c>), parsed; null when absent.</summary>
     public JsonElement? OptionalJson(string name, JsonValueKind? expected = null)
@@ -117,15 +60,15 @@ public sealed class MatrixRequest(string method, MatrixNode node, string? task, 
         }
         catch (JsonException)
         {
-            throw new ValidationException(name, $"{name} is not valid JSON");
+            throw Invalid(name, "is not valid JSON");
         }
         if (expected is { } kind && e.ValueKind != kind)
-            throw new ValidationException(name, $"{name} must be a JSON {(kind == JsonValueKind.Array ? "array" : kind.ToString().ToLowerInvariant())}");
+            throw Invalid(name, $"must be a JSON {(kind == JsonValueKind.Array ? "array" : kind.ToString().ToLowerInvariant())}");
         return e;
     }
 
     public JsonElement RequiredJson(string name, JsonValueKind? expected = null) =>
-        OptionalJson(name, expected) ?? throw new ValidationException(name, $"{name} is required");
+        OptionalJson(name, expected) ?? throw Invalid(name, "is required");
 }
 
 /// <summary>

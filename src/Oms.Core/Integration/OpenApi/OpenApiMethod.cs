@@ -1,6 +1,3 @@
-using System.Globalization;
-using Oms.Common;
-
 namespace Oms.Integration.OpenApi;
 
 /// <summary>
@@ -38,70 +35,16 @@ public sealed class OpenApiException(string code, string msg, string? subMsg = n
 
 /// <summary>The application parameters of one call, with typed readers that refuse bad input (e000006).</summary>
 public sealed class OpenApiRequest(string method, OpenApiClient client, IReadOnlyDictionary<string, string> parameters)
+    : FormParameters(parameters)
 {
     public string Method { get; } = method;
     public OpenApiClient Client { get; } = client;
-    public IReadOnlyDictionary<string, string> Parameters { get; } = parameters;
 
     /// <summary>The operator name recorded on documents and in the audit log.</summary>
     public string Actor => "openapi:" + Client.Flag;
 
-    /// <summary>A parameter's trimmed value; an empty string counts as absent.</summary>
-    public string? Optional(string name) =>
-        Parameters.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
-
-    public string Required(string name) =>
-        Optional(name) ?? throw OpenApiException.Params(name, "is required");
-
-    public string? OptionalText(string name, int maxLength)
-    {
-        var v = Optional(name);
-        if (v is not null && v.Length > maxLength) throw OpenApiException.Params(name, $"is longer than {maxLength} characters");
-        return v;
-    }
-
-    public string RequiredText(string name, int maxLength) =>
-        OptionalText(name, maxLength) ?? throw OpenApiException.Params(name, "is required");
-
-    public int? OptionalInt(string name, int min = int.MinValue, int max = int.MaxValue)
-    {
-        var v = Optional(name);
-        if (v is null) return null;
-        if (!int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
-            throw OpenApiException.Params(name, $"'{v}' is not a whole number");
-        if (n < min || n > max) throw OpenApiException.Params(name, $"must be between {min} and {max}");
-        return n;
-    }
-
-    public decimal? OptionalMoney(string name, decimal min = 0)
-    {
-        var v = Optional(name);
-        if (v is null) return null;
-        if (!Money.TryParse(v, out var d)) throw OpenApiException.Params(name, $"'{v}' is not an amount (at most 4 decimals)");
-        if (d < min) throw OpenApiException.Params(name, $"must not be below {Money.ToText(min)}");
-        return d;
-    }
-
-    public bool? OptionalBool(string name)
-    {
-        var v = Optional(name);
-        return v?.ToLowerInvariant() switch
-        {
-            null => null,
-            "true" or "1" => true,
-            "false" or "0" => false,
-            _ => throw OpenApiException.Params(name, $"'{v}' is not true or false"),
-        };
-    }
-
-    public DateTime? OptionalTime(string name)
-    {
-        var v = Optional(name);
-        if (v is null) return null;
-        return ChinaTime.TryParse(v, out var t) ? t : throw OpenApiException.Params(name, $"'{v}' is not a time (yyyy-MM-dd HH:mm:ss or unix seconds)");
-    }
-
-    public DateTime RequiredTime(string name) => OptionalTime(name) ?? throw OpenApiException.Params(name, "is required");
+    /// <summary>e000006 with <c>sub_msg</c> "field: why".</summary>
+    protected override Exception Invalid(string field, string why) => OpenApiException.Params(field, why);
 
     /// <summary>Comma separated list; empty entries dropped.</summary>
     public IReadOnlyList<string> List(string name) =>
