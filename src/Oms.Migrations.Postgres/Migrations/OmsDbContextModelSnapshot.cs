@@ -871,6 +871,691 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.ToTable("stock_ledger", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.Orders.AfterSaleRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<decimal?>("Money")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("money");
+
+                    b.Property<string>("OrderBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("order_bn");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RequestBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("request_bn");
+
+                    b.Property<long>("ShopId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shop_id");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_after_sale_request");
+
+                    b.HasIndex("ShopId", "OrderBn")
+                        .HasDatabaseName("ix_after_sale_request_shop_id_order_bn");
+
+                    b.HasIndex("ShopId", "Kind", "RequestBn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_after_sale_request_shop_id_kind_request_bn");
+
+                    b.ToTable("after_sale_request", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Orders.Order", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("Abnormal")
+                        .HasColumnType("boolean")
+                        .HasColumnName("abnormal");
+
+                    b.Property<string>("AbnormalReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("abnormal_reason");
+
+                    b.Property<DateTime>("ArrivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("arrived_at");
+
+                    b.Property<long>("AutoStatus")
+                        .HasColumnType("bigint")
+                        .HasColumnName("auto_status");
+
+                    b.Property<string>("BuyerId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("buyer_id");
+
+                    b.Property<bool>("Confirmed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("confirmed");
+
+                    b.Property<decimal>("CostFreight")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("cost_freight");
+
+                    b.Property<decimal>("CostItem")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("cost_item");
+
+                    b.Property<decimal>("CostPayment")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("cost_payment");
+
+                    b.Property<decimal>("CostProtect")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("cost_protect");
+
+                    b.Property<DateTime>("CreateTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("create_time");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("CustomMark")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("custom_mark");
+
+                    b.Property<decimal>("Discount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("discount");
+
+                    b.Property<DateTime?>("DispatchTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("dispatch_time");
+
+                    b.Property<long?>("GroupId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("group_id");
+
+                    b.Property<bool>("IsCod")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_cod");
+
+                    b.Property<bool>("IsFail")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_fail");
+
+                    b.Property<bool>("IsProtect")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_protect");
+
+                    b.Property<bool>("IsTax")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_tax");
+
+                    b.Property<string>("MarkText")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("mark_text");
+
+                    b.Property<string>("MarkType")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("mark_type");
+
+                    b.Property<string>("MemberEmail")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("member_email");
+
+                    b.Property<string>("MemberMobile")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("member_mobile");
+
+                    b.Property<string>("MemberName")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("member_name");
+
+                    b.Property<string>("MemberTel")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("member_tel");
+
+                    b.Property<string>("MemberUname")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("member_uname");
+
+                    b.Property<long?>("OpId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("op_id");
+
+                    b.Property<string>("OrderBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("order_bn");
+
+                    b.Property<DateTime?>("PaidAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paid_at");
+
+                    b.Property<bool>("Pause")
+                        .HasColumnType("boolean")
+                        .HasColumnName("pause");
+
+                    b.Property<string>("PayName")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("pay_name");
+
+                    b.Property<int>("PayStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("pay_status");
+
+                    b.Property<DateTime?>("PayTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pay_time");
+
+                    b.Property<decimal>("Payed")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("payed");
+
+                    b.Property<DateTime>("PlatformModified")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("platform_modified");
+
+                    b.Property<decimal>("PmtGoods")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("pmt_goods");
+
+                    b.Property<decimal>("PmtOrder")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("pmt_order");
+
+                    b.Property<int>("ProcessStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("process_status");
+
+                    b.Property<string>("PromotionDetail")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("promotion_detail");
+
+                    b.Property<string>("ShipAddr")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("ship_addr");
+
+                    b.Property<string>("ShipCity")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("ship_city");
+
+                    b.Property<string>("ShipDistrict")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("ship_district");
+
+                    b.Property<string>("ShipEmail")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("ship_email");
+
+                    b.Property<string>("ShipMobile")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("ship_mobile");
+
+                    b.Property<string>("ShipName")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("ship_name");
+
+                    b.Property<string>("ShipProvince")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("ship_province");
+
+                    b.Property<int>("ShipStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("ship_status");
+
+                    b.Property<string>("ShipStreet")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("ship_street");
+
+                    b.Property<string>("ShipTel")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("ship_tel");
+
+                    b.Property<string>("ShipTime")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("ship_time");
+
+                    b.Property<string>("ShipZip")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("ship_zip");
+
+                    b.Property<string>("ShippingName")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("shipping_name");
+
+                    b.Property<long>("ShopId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shop_id");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TaxNo")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("tax_no");
+
+                    b.Property<string>("TaxTitle")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("tax_title");
+
+                    b.Property<decimal>("TotalAmount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("total_amount");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<decimal>("Weight")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("weight");
+
+                    b.HasKey("Id")
+                        .HasName("pk_orders");
+
+                    b.HasIndex("MemberUname")
+                        .HasDatabaseName("ix_orders_member_uname");
+
+                    b.HasIndex("OrderBn")
+                        .HasDatabaseName("ix_orders_order_bn");
+
+                    b.HasIndex("ShipMobile")
+                        .HasDatabaseName("ix_orders_ship_mobile");
+
+                    b.HasIndex("CreateTime", "Id")
+                        .HasDatabaseName("ix_orders_create_time_id");
+
+                    b.HasIndex("ShopId", "OrderBn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_orders_shop_id_order_bn");
+
+                    b.HasIndex("UpdatedAt", "Id")
+                        .HasDatabaseName("ix_orders_updated_at_id");
+
+                    b.ToTable("orders", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_orders_pay_status", "pay_status BETWEEN 0 AND 8");
+
+                            t.HasCheckConstraint("ck_orders_ship_status", "ship_status BETWEEN 0 AND 4");
+                        });
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<long>("BasicMaterialId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("basic_material_id");
+
+                    b.Property<string>("Bn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("bn");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("ItemType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("item_type");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ObjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("object_id");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<decimal>("Price")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("price");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("quantity");
+
+                    b.Property<int>("ReturnNum")
+                        .HasColumnType("integer")
+                        .HasColumnName("return_num");
+
+                    b.Property<int>("SendNum")
+                        .HasColumnType("integer")
+                        .HasColumnName("send_num");
+
+                    b.Property<int>("SplitNum")
+                        .HasColumnType("integer")
+                        .HasColumnName("split_num");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_item");
+
+                    b.HasIndex("BasicMaterialId")
+                        .HasDatabaseName("ix_order_item_basic_material_id");
+
+                    b.HasIndex("ObjectId")
+                        .HasDatabaseName("ix_order_item_object_id");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_order_item_order_id");
+
+                    b.ToTable("order_item", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_order_item_quantity", "quantity > 0");
+
+                            t.HasCheckConstraint("ck_order_item_split", "split_num >= 0 AND split_num <= quantity");
+                        });
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderLog", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("action");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Operator")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("operator");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_log");
+
+                    b.HasIndex("OrderId", "Id")
+                        .HasDatabaseName("ix_order_log_order_id_id");
+
+                    b.ToTable("order_log", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderObject", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Bn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("bn");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ObjType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("obj_type");
+
+                    b.Property<string>("Oid")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("oid");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<decimal>("PmtPrice")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("pmt_price");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<decimal>("Price")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("price");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("quantity");
+
+                    b.Property<decimal>("SalePrice")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("sale_price");
+
+                    b.Property<long?>("SalesMaterialId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sales_material_id");
+
+                    b.Property<string>("ShopGoodsId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("shop_goods_id");
+
+                    b.Property<string>("ShopItems")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("shop_items");
+
+                    b.Property<decimal>("Weight")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("weight");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_object");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_order_object_order_id");
+
+                    b.HasIndex("SalesMaterialId")
+                        .HasDatabaseName("ix_order_object_sales_material_id");
+
+                    b.ToTable("order_object", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_order_object_quantity", "quantity > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderPayment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Account")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("account");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Memo")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("memo");
+
+                    b.Property<decimal>("Money")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("money");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("PayAccount")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("pay_account");
+
+                    b.Property<string>("PayMethod")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("pay_method");
+
+                    b.Property<DateTime?>("PayTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pay_time");
+
+                    b.Property<string>("TradeNo")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("trade_no");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_payment");
+
+                    b.HasIndex("OrderId", "TradeNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_order_payment_order_id_trade_no");
+
+                    b.ToTable("order_payment", (string)null);
+                });
+
             modelBuilder.Entity("Oms.Outbox.ApiLogEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -1651,6 +2336,86 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_stock_ledger_branch_branch_id");
                 });
 
+            modelBuilder.Entity("Oms.Orders.AfterSaleRequest", b =>
+                {
+                    b.HasOne("Oms.Channels.Shop", null)
+                        .WithMany()
+                        .HasForeignKey("ShopId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_after_sale_request_shop_shop_id");
+                });
+
+            modelBuilder.Entity("Oms.Orders.Order", b =>
+                {
+                    b.HasOne("Oms.Channels.Shop", null)
+                        .WithMany()
+                        .HasForeignKey("ShopId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_orders_shop_shop_id");
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderItem", b =>
+                {
+                    b.HasOne("Oms.Catalog.BasicMaterial", null)
+                        .WithMany()
+                        .HasForeignKey("BasicMaterialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_item_basic_material_basic_material_id");
+
+                    b.HasOne("Oms.Orders.OrderObject", null)
+                        .WithMany()
+                        .HasForeignKey("ObjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_item_order_object_object_id");
+
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany("Items")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_item_order_order_id");
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderLog", b =>
+                {
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_log_orders_order_id");
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderObject", b =>
+                {
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany("Objects")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_object_order_order_id");
+
+                    b.HasOne("Oms.Catalog.SalesMaterial", null)
+                        .WithMany()
+                        .HasForeignKey("SalesMaterialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_order_object_sales_material_sales_material_id");
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderPayment", b =>
+                {
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany("Payments")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_payment_order_order_id");
+                });
+
             modelBuilder.Entity("Oms.Warehouses.BranchShop", b =>
                 {
                     b.HasOne("Oms.Warehouses.Branch", null)
@@ -1691,6 +2456,15 @@ namespace Oms.Migrations.Postgres.Migrations
             modelBuilder.Entity("Oms.Inventory.StockDocument", b =>
                 {
                     b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("Oms.Orders.Order", b =>
+                {
+                    b.Navigation("Items");
+
+                    b.Navigation("Objects");
+
+                    b.Navigation("Payments");
                 });
 
             modelBuilder.Entity("Oms.Warehouses.Branch", b =>

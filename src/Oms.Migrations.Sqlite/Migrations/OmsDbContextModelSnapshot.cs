@@ -834,6 +834,660 @@ namespace Oms.Migrations.Sqlite.Migrations
                     b.ToTable("stock_ledger", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.Orders.AfterSaleRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<long?>("Money")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("money");
+
+                    b.Property<string>("OrderBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_bn");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RequestBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_bn");
+
+                    b.Property<long>("ShopId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shop_id");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_after_sale_request");
+
+                    b.HasIndex("ShopId", "OrderBn")
+                        .HasDatabaseName("ix_after_sale_request_shop_id_order_bn");
+
+                    b.HasIndex("ShopId", "Kind", "RequestBn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_after_sale_request_shop_id_kind_request_bn");
+
+                    b.ToTable("after_sale_request", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Orders.Order", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Abnormal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("abnormal");
+
+                    b.Property<string>("AbnormalReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("abnormal_reason");
+
+                    b.Property<long>("ArrivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("arrived_at");
+
+                    b.Property<long>("AutoStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("auto_status");
+
+                    b.Property<string>("BuyerId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("buyer_id");
+
+                    b.Property<bool>("Confirmed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("confirmed");
+
+                    b.Property<long>("CostFreight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cost_freight");
+
+                    b.Property<long>("CostItem")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cost_item");
+
+                    b.Property<long>("CostPayment")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cost_payment");
+
+                    b.Property<long>("CostProtect")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cost_protect");
+
+                    b.Property<long>("CreateTime")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("create_time");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("CustomMark")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("custom_mark");
+
+                    b.Property<long>("Discount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("discount");
+
+                    b.Property<long?>("DispatchTime")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dispatch_time");
+
+                    b.Property<long?>("GroupId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("group_id");
+
+                    b.Property<bool>("IsCod")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_cod");
+
+                    b.Property<bool>("IsFail")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_fail");
+
+                    b.Property<bool>("IsProtect")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_protect");
+
+                    b.Property<bool>("IsTax")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_tax");
+
+                    b.Property<string>("MarkText")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mark_text");
+
+                    b.Property<string>("MarkType")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mark_type");
+
+                    b.Property<string>("MemberEmail")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_email");
+
+                    b.Property<string>("MemberMobile")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_mobile");
+
+                    b.Property<string>("MemberName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_name");
+
+                    b.Property<string>("MemberTel")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_tel");
+
+                    b.Property<string>("MemberUname")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_uname");
+
+                    b.Property<long?>("OpId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("op_id");
+
+                    b.Property<string>("OrderBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_bn");
+
+                    b.Property<long?>("PaidAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paid_at");
+
+                    b.Property<bool>("Pause")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pause");
+
+                    b.Property<string>("PayName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pay_name");
+
+                    b.Property<int>("PayStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pay_status");
+
+                    b.Property<long?>("PayTime")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pay_time");
+
+                    b.Property<long>("Payed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("payed");
+
+                    b.Property<long>("PlatformModified")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("platform_modified");
+
+                    b.Property<long>("PmtGoods")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pmt_goods");
+
+                    b.Property<long>("PmtOrder")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pmt_order");
+
+                    b.Property<int>("ProcessStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("process_status");
+
+                    b.Property<string>("PromotionDetail")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("promotion_detail");
+
+                    b.Property<string>("ShipAddr")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_addr");
+
+                    b.Property<string>("ShipCity")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_city");
+
+                    b.Property<string>("ShipDistrict")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_district");
+
+                    b.Property<string>("ShipEmail")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_email");
+
+                    b.Property<string>("ShipMobile")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_mobile");
+
+                    b.Property<string>("ShipName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_name");
+
+                    b.Property<string>("ShipProvince")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_province");
+
+                    b.Property<int>("ShipStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ship_status");
+
+                    b.Property<string>("ShipStreet")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_street");
+
+                    b.Property<string>("ShipTel")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_tel");
+
+                    b.Property<string>("ShipTime")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_time");
+
+                    b.Property<string>("ShipZip")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_zip");
+
+                    b.Property<string>("ShippingName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shipping_name");
+
+                    b.Property<long>("ShopId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shop_id");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TaxNo")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tax_no");
+
+                    b.Property<string>("TaxTitle")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tax_title");
+
+                    b.Property<long>("TotalAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_amount");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Weight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("weight");
+
+                    b.HasKey("Id")
+                        .HasName("pk_orders");
+
+                    b.HasIndex("MemberUname")
+                        .HasDatabaseName("ix_orders_member_uname");
+
+                    b.HasIndex("OrderBn")
+                        .HasDatabaseName("ix_orders_order_bn");
+
+                    b.HasIndex("ShipMobile")
+                        .HasDatabaseName("ix_orders_ship_mobile");
+
+                    b.HasIndex("CreateTime", "Id")
+                        .HasDatabaseName("ix_orders_create_time_id");
+
+                    b.HasIndex("ShopId", "OrderBn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_orders_shop_id_order_bn");
+
+                    b.HasIndex("UpdatedAt", "Id")
+                        .HasDatabaseName("ix_orders_updated_at_id");
+
+                    b.ToTable("orders", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_orders_pay_status", "pay_status BETWEEN 0 AND 8");
+
+                            t.HasCheckConstraint("ck_orders_ship_status", "ship_status BETWEEN 0 AND 4");
+                        });
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<long>("BasicMaterialId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("basic_material_id");
+
+                    b.Property<string>("Bn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bn");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("ItemType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("item_type");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ObjectId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("object_id");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("Price")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quantity");
+
+                    b.Property<int>("ReturnNum")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("return_num");
+
+                    b.Property<int>("SendNum")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("send_num");
+
+                    b.Property<int>("SplitNum")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("split_num");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_item");
+
+                    b.HasIndex("BasicMaterialId")
+                        .HasDatabaseName("ix_order_item_basic_material_id");
+
+                    b.HasIndex("ObjectId")
+                        .HasDatabaseName("ix_order_item_object_id");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_order_item_order_id");
+
+                    b.ToTable("order_item", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_order_item_quantity", "quantity > 0");
+
+                            t.HasCheckConstraint("ck_order_item_split", "split_num >= 0 AND split_num <= quantity");
+                        });
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderLog", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Operator")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("operator");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_log");
+
+                    b.HasIndex("OrderId", "Id")
+                        .HasDatabaseName("ix_order_log_order_id_id");
+
+                    b.ToTable("order_log", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderObject", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Bn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bn");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ObjType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("obj_type");
+
+                    b.Property<string>("Oid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("oid");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("PmtPrice")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pmt_price");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<long>("Price")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quantity");
+
+                    b.Property<long>("SalePrice")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sale_price");
+
+                    b.Property<long?>("SalesMaterialId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sales_material_id");
+
+                    b.Property<string>("ShopGoodsId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shop_goods_id");
+
+                    b.Property<string>("ShopItems")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shop_items");
+
+                    b.Property<long>("Weight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("weight");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_object");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_order_object_order_id");
+
+                    b.HasIndex("SalesMaterialId")
+                        .HasDatabaseName("ix_order_object_sales_material_id");
+
+                    b.ToTable("order_object", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_order_object_quantity", "quantity > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderPayment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Account")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("account");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Memo")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("memo");
+
+                    b.Property<long>("Money")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("money");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("PayAccount")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pay_account");
+
+                    b.Property<string>("PayMethod")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pay_method");
+
+                    b.Property<long?>("PayTime")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pay_time");
+
+                    b.Property<string>("TradeNo")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trade_no");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_payment");
+
+                    b.HasIndex("OrderId", "TradeNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_order_payment_order_id_trade_no");
+
+                    b.ToTable("order_payment", (string)null);
+                });
+
             modelBuilder.Entity("Oms.Outbox.ApiLogEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -1605,6 +2259,86 @@ namespace Oms.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_stock_ledger_branch_branch_id");
                 });
 
+            modelBuilder.Entity("Oms.Orders.AfterSaleRequest", b =>
+                {
+                    b.HasOne("Oms.Channels.Shop", null)
+                        .WithMany()
+                        .HasForeignKey("ShopId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_after_sale_request_shop_shop_id");
+                });
+
+            modelBuilder.Entity("Oms.Orders.Order", b =>
+                {
+                    b.HasOne("Oms.Channels.Shop", null)
+                        .WithMany()
+                        .HasForeignKey("ShopId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_orders_shop_shop_id");
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderItem", b =>
+                {
+                    b.HasOne("Oms.Catalog.BasicMaterial", null)
+                        .WithMany()
+                        .HasForeignKey("BasicMaterialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_item_basic_material_basic_material_id");
+
+                    b.HasOne("Oms.Orders.OrderObject", null)
+                        .WithMany()
+                        .HasForeignKey("ObjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_item_order_object_object_id");
+
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany("Items")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_item_order_order_id");
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderLog", b =>
+                {
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_log_orders_order_id");
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderObject", b =>
+                {
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany("Objects")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_object_order_order_id");
+
+                    b.HasOne("Oms.Catalog.SalesMaterial", null)
+                        .WithMany()
+                        .HasForeignKey("SalesMaterialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_order_object_sales_material_sales_material_id");
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderPayment", b =>
+                {
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany("Payments")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_payment_order_order_id");
+                });
+
             modelBuilder.Entity("Oms.Warehouses.BranchShop", b =>
                 {
                     b.HasOne("Oms.Warehouses.Branch", null)
@@ -1645,6 +2379,15 @@ namespace Oms.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Oms.Inventory.StockDocument", b =>
                 {
                     b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("Oms.Orders.Order", b =>
+                {
+                    b.Navigation("Items");
+
+                    b.Navigation("Objects");
+
+                    b.Navigation("Payments");
                 });
 
             modelBuilder.Entity("Oms.Warehouses.Branch", b =>
