@@ -11,6 +11,14 @@ public record MatrixPush(SimShop Shop, string Method, IReadOnlyDictionary<string
     public string OrderBn => Fields.TryGetValue("order_bn", out var bn) ? bn : "";
 }
 
-/// <summary>An <c>ome.order.add</c> push with the order it renders.</summary>
-public sealed record OrderPush(SimShop Shop, OrderModel Order)
-    : MatrixPush(Shop, OrderFields.AddMethod, OrderFields.Render(Order));
+/// <summary>
+/// An <c>ome.order.add</c> push with the order it renders. <see cref="Order"/> has no setter on
+/// purpose: the fields are rendered once, so a changed order is a new push (<c>new OrderPush(shop, order)</c>).
+/// </summary>
+public sealed record OrderPush : MatrixPush
+{
+    public OrderPush(SimShop shop, OrderModel order)
+        : base(shop, OrderFields.AddMethod, OrderFields.Render(order)) => Order = order;
+
+    public OrderModel Order { get; }
+}

@@ -145,7 +145,7 @@ public sealed class OrderGenerator
             UpdateKind.Address => o with { Consignee = NewAddress(o.Consignee) },
             _ => ChangeLines(o),
         };
-        return push with { Order = o with { ModifiedUtc = modified }, Task = null };
+        return new OrderPush(push.Shop, o with { ModifiedUtc = modified });
     }
 
     /// <summary>True when <see cref="Cancel"/> may be used: unpaid (pay_status 0) and still active.</summary>
@@ -156,7 +156,7 @@ public sealed class OrderGenerator
     {
         ArgumentNullException.ThrowIfNull(push);
         if (!CanCancel(push)) throw new InvalidOperationException($"{push.Order.OrderBn}: only an active unpaid order is cancelled by the shop (a paid one goes through a refund).");
-        return push with { Order = push.Order with { Status = "dead", ModifiedUtc = Newer(push.Order) }, Task = null };
+        return new OrderPush(push.Shop, push.Order with { Status = "dead", ModifiedUtc = Newer(push.Order) });
     }
 
     /// <summary>The buyer pays an unpaid, non-COD order: <c>pay_status=1</c>, <c>payed</c>, one payment, newer <c>modified</c>.</summary>
@@ -166,11 +166,7 @@ public sealed class OrderGenerator
         var o = push.Order;
         if (o.IsPaid || o.IsCod || o.Status != "active") throw new InvalidOperationException($"{o.OrderBn} is not an unpaid active prepaid order.");
         var modified = Newer(o);
-        return push with
-        {
-            Order = o with { PayStatus = 1, PaidUtc = modified, ModifiedUtc = modified, TradeNo = TradeNo(modified), PayAccount = o.Member.Uname + "@alipay" },
-            Task = null,
-        };
+        return new OrderPush(push.Shop, o with { PayStatus = 1, PaidUtc = modified, ModifiedUtc = modified, TradeNo = TradeNo(modified), PayAccount = o.Member.Uname + "@alipay" });
     }
 
     /// <summary>The same push again: same fields; <paramref name="task"/> null = a fresh task id when sent.</summary>
