@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Oms.Common;
-using Oms.Integration;
 
 namespace Oms.Simulators.Shop;
 
@@ -100,7 +99,8 @@ public sealed class HttpMatrixTransport : IMatrixTransport, IDisposable
 
     public async Task<MatrixAnswer> SendAsync(IReadOnlyDictionary<string, string> signedForm, CancellationToken ct)
     {
-        using var content = new FormUrlEncodedContent(signedForm);
+        using var content = new ByteArrayContent(FormCodec.Encode(signedForm));
+        content.Headers.ContentType = new("application/x-www-form-urlencoded");
         using var response = await _http.PostAsync(Endpoint, content, ct).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         return MatrixAnswer.Parse(text, (int)response.StatusCode);
@@ -167,14 +167,7 @@ public sealed class MatrixPushClient : IDisposable
     }
 
     /// <summary>PROTOCOL.md §1 over a flat form (every value a string; <c>sign</c> itself excluded).</summary>
-    public static string Sign(IReadOnlyDictionary<string, string> form, string token)
-    {
-        ArgumentNullException.ThrowIfNull(form);
-        var fields = new KeyValuePair<string, string?>[form.Count];
-        var i = 0;
-        foreach (var (k, v) in form) fields[i++] = new(k, v);
-        return MatrixSignature.Sign(fields, token);
-    }
+    public static string Sign(IReadOnlyDictionary<string, string> form, string token) => FormCodec.Sign(form, token);
 
     /// <summary>Signs and sends; a transport error is returned in the result, not thrown (cancellation is).</summary>
     public async Task<PushResult> SendAsync(MatrixPush push, string? task = null, CancellationToken ct = default)

@@ -58,28 +58,28 @@ public static class OrderFields
             ["member_info"] = Json(w =>
             {
                 w.WriteStartObject();
-                w.WriteString("uname", o.Member.Uname);
-                w.WriteString("name", o.Member.Name);
-                w.WriteString("mobile", o.Member.Mobile);
-                w.WriteString("tel", "");
-                w.WriteString("email", o.Member.Email);
+                w.WriteString("uname"u8, o.Member.Uname);
+                w.WriteString("name"u8, o.Member.Name);
+                w.WriteString("mobile"u8, o.Member.Mobile);
+                w.WriteString("tel"u8, "");
+                w.WriteString("email"u8, o.Member.Email);
                 w.WriteEndObject();
             }),
             ["shipping"] = Json(w =>
             {
                 w.WriteStartObject();
-                w.WriteString("shipping_name", o.ShippingName);
-                w.WriteString("cost_shipping", Money(o.CostFreight));
-                w.WriteString("is_cod", Bool(o.IsCod));
-                w.WriteString("is_protect", "false");
-                w.WriteString("cost_protect", "0.00");
+                w.WriteString("shipping_name"u8, o.ShippingName);
+                WriteMoney(w, "cost_shipping"u8, o.CostFreight);
+                w.WriteString("is_cod"u8, Bool(o.IsCod));
+                w.WriteString("is_protect"u8, "false");
+                w.WriteString("cost_protect"u8, "0.00");
                 w.WriteEndObject();
             }),
             ["payinfo"] = Json(w =>
             {
                 w.WriteStartObject();
-                w.WriteString("pay_name", o.PayName);
-                w.WriteString("cost_payment", "0.00");
+                w.WriteString("pay_name"u8, o.PayName);
+                w.WriteString("cost_payment"u8, "0.00");
                 w.WriteEndObject();
             }),
             ["payments"] = Json(w =>
@@ -94,8 +94,8 @@ public static class OrderFields
                 if (o.PmtOrder > 0)
                 {
                     w.WriteStartObject();
-                    w.WriteString("pmt_amount", Money(o.PmtOrder));
-                    w.WriteString("pmt_describe", o.PmtOrderDescribe);
+                    WriteMoney(w, "pmt_amount"u8, o.PmtOrder);
+                    w.WriteString("pmt_describe"u8, o.PmtOrderDescribe);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -107,30 +107,30 @@ public static class OrderFields
     internal static void WriteConsignee(Utf8JsonWriter w, Consignee c)
     {
         w.WriteStartObject();
-        w.WriteString("name", c.Name);
-        w.WriteString("area_state", c.Province);
-        w.WriteString("area_city", c.City);
-        w.WriteString("area_district", c.District);
-        w.WriteString("area_street", c.Street);
-        w.WriteString("addr", c.Addr);
-        w.WriteString("zip", c.Zip);
-        w.WriteString("telephone", c.Telephone);
-        w.WriteString("mobile", c.Mobile);
-        w.WriteString("email", c.Email);
-        w.WriteString("r_time", c.ReceiveTime);
+        w.WriteString("name"u8, c.Name);
+        w.WriteString("area_state"u8, c.Province);
+        w.WriteString("area_city"u8, c.City);
+        w.WriteString("area_district"u8, c.District);
+        w.WriteString("area_street"u8, c.Street);
+        w.WriteString("addr"u8, c.Addr);
+        w.WriteString("zip"u8, c.Zip);
+        w.WriteString("telephone"u8, c.Telephone);
+        w.WriteString("mobile"u8, c.Mobile);
+        w.WriteString("email"u8, c.Email);
+        w.WriteString("r_time"u8, c.ReceiveTime);
         w.WriteEndObject();
     }
 
     internal static void WritePayment(Utf8JsonWriter w, string tradeNo, decimal money, string payMethod, DateTime payUtc, string account, string payAccount, string memo)
     {
         w.WriteStartObject();
-        w.WriteString("trade_no", tradeNo);
-        w.WriteString("money", Money(money));
-        w.WriteString("paymethod", payMethod);
-        w.WriteString("pay_time", Time(payUtc));
-        w.WriteString("account", account);
-        w.WriteString("pay_account", payAccount);
-        w.WriteString("memo", memo);
+        w.WriteString("trade_no"u8, tradeNo);
+        WriteMoney(w, "money"u8, money);
+        w.WriteString("paymethod"u8, payMethod);
+        w.WriteString("pay_time"u8, Time(payUtc));
+        w.WriteString("account"u8, account);
+        w.WriteString("pay_account"u8, payAccount);
+        w.WriteString("memo"u8, memo);
         w.WriteEndObject();
     }
 
@@ -140,18 +140,18 @@ public static class OrderFields
         foreach (var l in lines)
         {
             w.WriteStartObject();
-            w.WriteString("oid", l.Oid);
-            w.WriteString("bn", l.Item.Bn);
-            w.WriteString("name", l.Item.Name);
-            w.WriteString("obj_type", l.ObjType);
-            w.WriteString("price", Money(l.Price));
-            w.WriteString("amount", Money(l.Amount));
-            w.WriteString("quantity", Int(l.Quantity));
-            w.WriteString("pmt_price", Money(l.PmtPrice));
-            w.WriteString("sale_price", Money(l.Amount));
-            w.WriteString("weight", Kg(l.Item.Weight * l.Quantity));
-            w.WriteString("shop_goods_id", ShopId(l.Item.Bn, 'G'));
-            w.WriteStartArray("order_items");
+            w.WriteString("oid"u8, l.Oid);
+            w.WriteString("bn"u8, l.Item.Bn);
+            w.WriteString("name"u8, l.Item.Name);
+            w.WriteString("obj_type"u8, l.ObjType);
+            WriteMoney(w, "price"u8, l.Price);
+            WriteMoney(w, "amount"u8, l.Amount);
+            WriteInt(w, "quantity"u8, l.Quantity);
+            WriteMoney(w, "pmt_price"u8, l.PmtPrice);
+            WriteMoney(w, "sale_price"u8, l.Amount);
+            WriteKg(w, "weight"u8, l.Item.Weight * l.Quantity);
+            w.WriteString("shop_goods_id"u8, ShopId(l.Item.Bn, 'G'));
+            w.WriteStartArray("order_items"u8);
             var itemType = l.ObjType switch { "gift" => "gift", "pkg" => "pkg", _ => "product" };
             if (l.Item.Parts.Count == 0)
                 WriteItem(w, l.Item.Bn, l.Item.Name, l.Price, l.Amount, l.Quantity, l.PmtPrice, itemType, ShopId(l.Item.Bn, 'P'), l.DivideOrderFee, l.OrderShare);
@@ -177,18 +177,18 @@ public static class OrderFields
         string itemType, string shopProductId, decimal divideOrderFee, decimal partMjz)
     {
         w.WriteStartObject();
-        w.WriteString("bn", bn);
-        w.WriteString("name", name);
-        w.WriteString("price", Money(price));
-        w.WriteString("sale_price", Money(amount));
-        w.WriteString("amount", Money(amount));
-        w.WriteString("quantity", Int(quantity));
-        w.WriteString("pmt_price", Money(pmtPrice));
-        w.WriteString("item_type", itemType);
-        w.WriteString("shop_product_id", shopProductId);
-        w.WriteString("product_attr", "");
-        w.WriteString("divide_order_fee", Money(divideOrderFee));
-        w.WriteString("part_mjz_discount", Money(partMjz));
+        w.WriteString("bn"u8, bn);
+        w.WriteString("name"u8, name);
+        WriteMoney(w, "price"u8, price);
+        WriteMoney(w, "sale_price"u8, amount);
+        WriteMoney(w, "amount"u8, amount);
+        WriteInt(w, "quantity"u8, quantity);
+        WriteMoney(w, "pmt_price"u8, pmtPrice);
+        w.WriteString("item_type"u8, itemType);
+        w.WriteString("shop_product_id"u8, shopProductId);
+        w.WriteString("product_attr"u8, "");
+        WriteMoney(w, "divide_order_fee"u8, divideOrderFee);
+        WriteMoney(w, "part_mjz_discount"u8, partMjz);
         w.WriteEndObject();
     }
 
@@ -200,13 +200,39 @@ public static class OrderFields
         return (kind == 'G' ? "6" : "7") + (h % 1_000_000_000u).ToString("000000000", CultureInfo.InvariantCulture);
     }
 
+    private static void WriteMoney(Utf8JsonWriter w, ReadOnlySpan<byte> name, decimal v)
+    {
+        Span<byte> text = stackalloc byte[40];
+        v.TryFormat(text, out var n, "0.00", CultureInfo.InvariantCulture);
+        w.WriteString(name, text[..n]);
+    }
+
+    private static void WriteKg(Utf8JsonWriter w, ReadOnlySpan<byte> name, decimal v)
+    {
+        Span<byte> text = stackalloc byte[40];
+        v.TryFormat(text, out var n, "0.000", CultureInfo.InvariantCulture);
+        w.WriteString(name, text[..n]);
+    }
+
+    private static void WriteInt(Utf8JsonWriter w, ReadOnlySpan<byte> name, int v)
+    {
+        Span<byte> text = stackalloc byte[12];
+        v.TryFormat(text, out var n, default, CultureInfo.InvariantCulture);
+        w.WriteString(name, text[..n]);
+    }
+
+    // one buffer and writer per thread: rendering runs on many workers at once
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
     internal static string Json(Action<Utf8JsonWriter> write)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(2048);
         buffer.ResetWrittenCount();
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions)) write(w);
+        var w = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        w.Reset(buffer);
+        write(w);
+        w.Flush();
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }
