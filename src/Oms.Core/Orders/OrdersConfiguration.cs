@@ -20,6 +20,10 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.Property(x => x.OrderBn).HasMaxLength(OrderLimits.BnLength);
         b.Property(x => x.AbnormalReason).HasMaxLength(500);
         b.Property(x => x.Currency).HasMaxLength(10);
+        b.Property(x => x.ShipAddr).HasMaxLength(500);
+        b.Property(x => x.CustomMark).HasMaxLength(2000);
+        b.Property(x => x.MarkText).HasMaxLength(2000);
+        b.Property(x => x.PromotionDetail).HasColumnType("text");
         b.HasOne<Shop>().WithMany().HasForeignKey(x => x.ShopId).OnDelete(DeleteBehavior.Restrict);
         b.HasMany(x => x.Objects).WithOne().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Cascade);
         b.HasMany(x => x.Items).WithOne().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Cascade);
@@ -41,6 +45,7 @@ internal sealed class OrderObjectConfiguration : IEntityTypeConfiguration<OrderO
         b.Property(x => x.Bn).HasMaxLength(OrderLimits.BnLength);
         b.Property(x => x.Oid).HasMaxLength(OrderLimits.BnLength);
         b.Property(x => x.ObjType).HasMaxLength(20);
+        b.Property(x => x.ShopItems).HasColumnType("text");
         b.HasOne<SalesMaterial>().WithMany().HasForeignKey(x => x.SalesMaterialId).OnDelete(DeleteBehavior.Restrict);
         b.ToTable(t => t.HasCheckConstraint("ck_order_object_quantity", "quantity > 0"));
     }
@@ -72,6 +77,7 @@ internal sealed class OrderPaymentConfiguration : IEntityTypeConfiguration<Order
         b.ToTable("order_payment");
         b.HasIndex(x => new { x.OrderId, x.TradeNo }).IsUnique();
         b.Property(x => x.TradeNo).HasMaxLength(OrderLimits.BnLength);
+        b.Property(x => x.Memo).HasMaxLength(500);
     }
 }
 
@@ -83,6 +89,7 @@ internal sealed class OrderLogConfiguration : IEntityTypeConfiguration<OrderLog>
         b.HasIndex(x => new { x.OrderId, x.Id });
         b.Property(x => x.Action).HasMaxLength(40);
         b.Property(x => x.Operator).HasMaxLength(100);
+        b.Property(x => x.Text).HasMaxLength(4000);
         b.HasOne<Order>().WithMany().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Cascade);
     }
 }
@@ -98,6 +105,8 @@ internal sealed class AfterSaleRequestConfiguration : IEntityTypeConfiguration<A
         b.Property(x => x.RequestBn).HasMaxLength(OrderLimits.BnLength);
         b.Property(x => x.OrderBn).HasMaxLength(OrderLimits.BnLength);
         b.Property(x => x.Status).HasMaxLength(40);
+        b.Property(x => x.Reason).HasMaxLength(500);
+        b.Property(x => x.Payload).HasColumnType("text");
         b.HasOne<Shop>().WithMany().HasForeignKey(x => x.ShopId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -904,12 +904,12 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasColumnType("text")
                         .HasColumnName("payload");
 
                     b.Property<string>("Reason")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
                         .HasColumnName("reason");
 
                     b.Property<string>("RequestBn")
@@ -1009,8 +1009,8 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasColumnName("currency");
 
                     b.Property<string>("CustomMark")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
                         .HasColumnName("custom_mark");
 
                     b.Property<decimal>("Discount")
@@ -1043,8 +1043,8 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasColumnName("is_tax");
 
                     b.Property<string>("MarkText")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
                         .HasColumnName("mark_text");
 
                     b.Property<string>("MarkType")
@@ -1133,12 +1133,12 @@ namespace Oms.Migrations.Postgres.Migrations
 
                     b.Property<string>("PromotionDetail")
                         .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasColumnType("text")
                         .HasColumnName("promotion_detail");
 
                     b.Property<string>("ShipAddr")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
                         .HasColumnName("ship_addr");
 
                     b.Property<string>("ShipCity")
@@ -1381,8 +1381,8 @@ namespace Oms.Migrations.Postgres.Migrations
 
                     b.Property<string>("Text")
                         .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
                         .HasColumnName("text");
 
                     b.HasKey("Id")
@@ -1472,7 +1472,7 @@ namespace Oms.Migrations.Postgres.Migrations
 
                     b.Property<string>("ShopItems")
                         .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasColumnType("text")
                         .HasColumnName("shop_items");
 
                     b.Property<decimal>("Weight")
@@ -1514,8 +1514,8 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasColumnName("created_at");
 
                     b.Property<string>("Memo")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
                         .HasColumnName("memo");
 
                     b.Property<decimal>("Money")

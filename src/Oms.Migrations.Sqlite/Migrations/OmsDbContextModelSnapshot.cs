@@ -864,11 +864,11 @@ namespace Oms.Migrations.Sqlite.Migrations
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasMaxLength(255)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("payload");
 
                     b.Property<string>("Reason")
-                        .HasMaxLength(255)
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT")
                         .HasColumnName("reason");
 
@@ -963,7 +963,7 @@ namespace Oms.Migrations.Sqlite.Migrations
                         .HasColumnName("currency");
 
                     b.Property<string>("CustomMark")
-                        .HasMaxLength(255)
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT")
                         .HasColumnName("custom_mark");
 
@@ -996,7 +996,7 @@ namespace Oms.Migrations.Sqlite.Migrations
                         .HasColumnName("is_tax");
 
                     b.Property<string>("MarkText")
-                        .HasMaxLength(255)
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT")
                         .HasColumnName("mark_text");
 
@@ -1083,11 +1083,11 @@ namespace Oms.Migrations.Sqlite.Migrations
 
                     b.Property<string>("PromotionDetail")
                         .HasMaxLength(255)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("promotion_detail");
 
                     b.Property<string>("ShipAddr")
-                        .HasMaxLength(255)
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT")
                         .HasColumnName("ship_addr");
 
@@ -1323,7 +1323,7 @@ namespace Oms.Migrations.Sqlite.Migrations
 
                     b.Property<string>("Text")
                         .IsRequired()
-                        .HasMaxLength(255)
+                        .HasMaxLength(4000)
                         .HasColumnType("TEXT")
                         .HasColumnName("text");
 
@@ -1408,7 +1408,7 @@ namespace Oms.Migrations.Sqlite.Migrations
 
                     b.Property<string>("ShopItems")
                         .HasMaxLength(255)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("shop_items");
 
                     b.Property<long>("Weight")
@@ -1447,7 +1447,7 @@ namespace Oms.Migrations.Sqlite.Migrations
                         .HasColumnName("created_at");
 
                     b.Property<string>("Memo")
-                        .HasMaxLength(255)
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT")
                         .HasColumnName("memo");
 
