@@ -71,6 +71,7 @@ public static class OmsCoreServices
         services.AddChannels();
         services.AddWarehouses();
         services.AddInventory();
+        Orders.OrdersModule.AddOrders(services);
         services.AddAdmin();
         services.AddTasks(configuration);
         services.AddOutbox(configuration);

@@ -1,0 +1,34 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Oms.Data;
+
+namespace Oms.Orders;
+
+/// <summary>
+/// Serializes changes of one business key of a shop (an order_bn, a refund_bn) across processes: on
+/// PostgreSQL a transaction advisory lock (it also covers a creation, when there is no row to lock
+/// yet); on SQLite the transaction is already the only writer.
+/// </summary>
+internal static class OrderLocks
+{
+    public static async Task AcquireAsync(OmsDbContext db, long shopId, string key, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("order changes run in the caller's transaction");
+        if (!db.Database.IsNpgsql()) return;
+        var k = Key(shopId, key);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({k})", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>FNV-1a over the shop id and the key: stable across processes (string.GetHashCode is not).</summary>
+    internal static long Key(long shopId, string key)
+    {
+        unchecked
+        {
+            var h = 14695981039346656037UL;
+            foreach (var b in BitConverter.GetBytes(shopId)) h = (h ^ b) * 1099511628211UL;
+            foreach (var b in Encoding.UTF8.GetBytes(key)) h = (h ^ b) * 1099511628211UL;
+            return (long)h;
+        }
+    }
+}

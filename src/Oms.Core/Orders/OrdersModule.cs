@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Oms.Inventory;
+using Oms.Tasks;
+
+namespace Oms.Orders;
+
+public static class OrdersModule
+{
+    public static IServiceCollection AddOrders(this IServiceCollection services)
+    {
+        services.AddScoped<MaterialMatcher>();
+        services.AddScoped<OrderIntakeService>();
+        services.AddScoped<AfterSaleRequestService>();
+        services.AddScoped<IFreezeSource, OrderFreezeSource>();
+        services.AddTaskHandler<OrderIntakeTaskHandler>(OrderIntakeTaskHandler.Type, TaskKind.Task, maxConcurrency: 8, maxAttempts: 5);
+        return services;
+    }
+}
