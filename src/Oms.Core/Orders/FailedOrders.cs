@@ -62,3 +62,54 @@ public sealed class FailedOrderQuery(OmsDbContext db)
         public DateTime ArrivedAt { get; init; }
     }
 }
+
+/// <summary>The outcome of re-matching one failed order: matched, still unmatched (with the codes), or refused (<see cref="Error"/>).</summary>
+public sealed record RematchOutcome(long OrderId, bool Matched, IReadOnlyList<string> Unmatched, string? Error = null);
+
+/// <summary>
+/// 重新匹配 from the failed-order screen: <see cref="OrderIntakeService.RematchAsync"/> in a transaction of its own per
+/// order, so on a page-wide re-match one refused or unmatched order does not undo the others.
+/// </summary>
+public sealed class FailedOrderRematch(OmsDbContext db, OrderIntakeService intake)
+{
+    /// <summary>One order; a refusal (not failed, cancelled, absent) throws <see cref="DomainException"/>.</summary>
+    public async Task<RematchOutcome> RematchAsync(long orderId, string actor, CancellationToken ct = default)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        try
+        {
+            return await strategy.ExecuteAsync(async () =>
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                var result = await intake.RematchAsync(orderId, actor, ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                return new RematchOutcome(orderId, result.Matched, result.Unmatched);
+            }).ConfigureAwait(false);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    /// <summary>Each order in turn (at most <see cref="KeysetPaging.MaxPageSize"/>); refusals are reported, not thrown.</summary>
+    public async Task<IReadOnlyList<RematchOutcome>> RematchManyAsync(IReadOnlyCollection<long> orderIds, string actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(orderIds);
+        if (orderIds.Count > KeysetPaging.MaxPageSize)
+            throw new ValidationException("ids", $"At most {KeysetPaging.MaxPageSize} orders at once.");
+        var outcomes = new List<RematchOutcome>(orderIds.Count);
+        foreach (var id in orderIds.Distinct())
+        {
+            try
+            {
+                outcomes.Add(await RematchAsync(id, actor, ct).ConfigureAwait(false));
+            }
+            catch (DomainException e)
+            {
+                outcomes.Add(new RematchOutcome(id, false, [], e.Message));
+            }
+        }
+        return outcomes;
+    }
+}

@@ -74,6 +74,7 @@ public static class OrderScreensModule
     {
         services.AddScoped<OrderDetailQuery>();
         services.AddScoped<FailedOrderQuery>();
+        services.AddScoped<FailedOrderRematch>();
         services.AddScoped<StagingArea>();
         return services;
     }

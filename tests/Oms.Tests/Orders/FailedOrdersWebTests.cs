@@ -82,6 +82,107 @@ public abstract class FailedOrdersWebTests<TFixture>(TFixture server) : IClassFi
     }
 }
 
+/// <summary>
+/// 重新匹配 over HTTP on orders pushed through <c>/api</c> (so stock is frozen for real and the inventory
+/// invariants hold): fix the mapping, press re-match, the order leaves the failed list. A class of its own:
+/// the invariants are checked on a database holding only pushed orders.
+/// </summary>
+public abstract class FailedOrdersRematchTests<TFixture>(TFixture server) : IClassFixture<TFixture> where TFixture : ServerFixture
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static KeyValuePair<string, string> F(string k, string v) => new(k, v);
+
+    [Fact]
+    public async Task Fixing_the_mapping_and_pressing_rematch_takes_the_order_off_the_failed_list()
+    {
+        using var k = await OrderIntakeKit.CreateAsync(server);
+        var missing = k.Prefix + "NEW";
+        var never = k.Prefix + "NEVER";
+        var t = new DateTime(2025, 5, 1, 1, 0, 0, DateTimeKind.Utc);
+        var (bn1, bn2, bn3) = (k.NewBn(), k.NewBn(), k.NewBn());
+        Assert.Equal(IntakeStates.Failed, await k.PushOrderAsync(bn1, [new Line(k.SA, 2), new Line(missing, 1)], t));
+        Assert.Equal(IntakeStates.Failed, await k.PushOrderAsync(bn2, [new Line(never, 1)], t));
+        Assert.Equal(IntakeStates.Failed, await k.PushOrderAsync(bn3, [new Line(missing, 1)], t));
+        var (o1, o2, o3) = (await k.OrderAsync(bn1), await k.OrderAsync(bn2), await k.OrderAsync(bn3));
+        Assert.Equal(0, await k.ShopFreezeAsync(k.A));
+
+        using var web = new WebSession(server);
+        await web.LoginAsAdminAsync();
+        var list = $"/orders/failed?shop={k.ShopId}";
+        var page = await web.GetAsync(list);
+        Assert.Equal([o3.Id, o2.Id, o1.Id], System.Text.RegularExpressions.Regex.Matches(page.Html, "<tr id=\"failed-(\\d+)\"").Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Contains(missing, StagingWebTests<TFixture>.Row(page.Html, $"failed-{o1.Id}"), StringComparison.Ordinal);
+        Assert.DoesNotContain(k.SA + "<", StagingWebTests<TFixture>.Row(page.Html, $"failed-{o1.Id}"), StringComparison.Ordinal);
+        Assert.Contains("hx-post=\"/orders/failed?handler=Rematch\"", page.Html, StringComparison.Ordinal);
+        Assert.Contains("本页全部重新匹配", page.Html, StringComparison.Ordinal);
+
+        // not fixed yet: the order stays, the answer names the code
+        var token = WebSession.TokenIn(page.Html);
+        var still = await web.PostAsync("/orders/failed?handler=Rematch", [F("id", o1.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), F("shop", k.ShopId.ToString(System.Globalization.CultureInfo.InvariantCulture)), F("__RequestVerificationToken", token)]);
+        Assert.Equal(HttpStatusCode.Redirect, still.Status);
+        Assert.Equal(list, still.Location);
+        var after = await web.GetAsync(still.Location!);
+        Assert.Contains("仍有未匹配编码", after.Html, StringComparison.Ordinal);
+        Assert.Contains(missing, after.Html, StringComparison.Ordinal);
+        Assert.Contains($"failed-{o1.Id}\"", after.Html, StringComparison.Ordinal);
+
+        // the merchant creates the sales material, then presses re-match
+        await using (var scope = server.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<Oms.Catalog.SalesMaterialService>().CreateAsync(
+                new Oms.Catalog.SalesMaterialInput(missing, "新商品", Oms.Catalog.SalesMaterialType.Normal, [new Oms.Catalog.BindingPart(k.B, 1, null)]), "test", Ct);
+        var matched = await web.PostAsync("/orders/failed?handler=Rematch", [F("id", o1.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), F("shop", k.ShopId.ToString(System.Globalization.CultureInfo.InvariantCulture)), F("__RequestVerificationToken", token)]);
+        after = await web.GetAsync(matched.Location!);
+        Assert.Contains($"订单 {o1.Id} 已匹配", after.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain($"failed-{o1.Id}\"", after.Html, StringComparison.Ordinal);
+        Assert.False((await k.OrderAsync(bn1)).IsFail);
+        Assert.Equal((2, 1), (await k.ShopFreezeAsync(k.A), await k.ShopFreezeAsync(k.B)));
+
+        // the whole page: one more matches, one stays
+        var pageWide = await web.PostAsync("/orders/failed?handler=RematchPage",
+            [F("ids", o3.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), F("ids", o2.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), F("shop", k.ShopId.ToString(System.Globalization.CultureInfo.InvariantCulture)), F("__RequestVerificationToken", token)]);
+        after = await web.GetAsync(pageWide.Location!);
+        Assert.Contains("重新匹配 2 单：1 单已匹配，1 单仍未匹配", after.Html, StringComparison.Ordinal);
+        Assert.Equal([o2.Id], System.Text.RegularExpressions.Regex.Matches(after.Html, "<tr id=\"failed-(\\d+)\"").Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(2, await k.ShopFreezeAsync(k.B));
+
+        // the order's detail shows the log of it, newest first
+        var detail = await web.GetAsync($"/orders/{o1.Id}");
+        Assert.Contains("重新匹配成功", detail.Html, StringComparison.Ordinal);
+        Assert.True(detail.Html.IndexOf("重新匹配成功", StringComparison.Ordinal) < detail.Html.IndexOf("重新匹配：仍未匹配", StringComparison.Ordinal));
+        Assert.DoesNotContain("未匹配</span>", StagingWebTests<TFixture>.Row(detail.Html, $"obj-{(await k.OrderAsync(bn1)).Objects.Single(o => o.Bn == missing).Id}"), StringComparison.Ordinal);
+        await k.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task Without_orders_edit_there_is_no_rematch_button_and_posting_is_403()
+    {
+        using var k = await OrderIntakeKit.CreateAsync(server);
+        var bn = k.NewBn();
+        await k.PushOrderAsync(bn, [new Line(k.Prefix + "NONE", 1)], new DateTime(2025, 5, 1, 1, 0, 0, DateTimeKind.Utc));
+        var order = await k.OrderAsync(bn);
+        var name = "failedviewer" + Guid.NewGuid().ToString("N")[..6];
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Oms.Admin.RoleService>().CreateAsync("role-" + name, null, [Oms.Admin.Permissions.OrdersView], ct: Ct);
+            await scope.ServiceProvider.GetRequiredService<Oms.Admin.UserService>().CreateAsync(name, "password-123", ["role-" + name], ct: Ct);
+        }
+        using var web = new WebSession(server);
+        Assert.Equal(HttpStatusCode.Redirect, (await web.LoginAsync(name, "password-123")).Status);
+        var page = await web.GetAsync($"/orders/failed?shop={k.ShopId}");
+        Assert.Contains($"failed-{order.Id}\"", page.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("handler=Rematch", page.Html, StringComparison.Ordinal);
+        var post = await web.PostAsync("/orders/failed?handler=Rematch", [F("id", order.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))], tokenFrom: "/account/password");
+        Assert.Equal(HttpStatusCode.Forbidden, post.Status);
+        Assert.True((await k.OrderAsync(bn)).IsFail);
+        await k.AssertInvariantsAsync();
+    }
+}
+
+public sealed class SqliteFailedOrdersRematchTests(SqliteServerFixture f) : FailedOrdersRematchTests<SqliteServerFixture>(f);
+
+public sealed class PostgresFailedOrdersRematchTests(PostgresServerFixture f) : FailedOrdersRematchTests<PostgresServerFixture>(f);
+
 public sealed class SqliteFailedOrdersWebTests(SqliteServerFixture f) : FailedOrdersWebTests<SqliteServerFixture>(f);
 
 public sealed class PostgresFailedOrdersWebTests(PostgresServerFixture f) : FailedOrdersWebTests<PostgresServerFixture>(f);
