@@ -13,17 +13,19 @@ using Oms.Data;
 using Oms.Integration;
 using Oms.Integration.OpenApi;
 using Oms.Server;
+using Oms.Simulators.Matrix;
 using Oms.Tests.Infrastructure;
 
 namespace Oms.Tests.Outbox;
 
 /// <summary>
 /// The real web host (workers included) on a fresh database with short outbox back-off, plus a fake
-/// matrix peer. Tests give each case its own shop (node id), so they do not see each other's traffic.
+/// matrix peer (the simulators' <see cref="FakeMatrixRecorder"/>). Tests give each case its own shop
+/// (node id), so they do not see each other's traffic.
 /// </summary>
 public abstract class OutboxFixture(DatabaseProvider provider) : ServerFixture(provider)
 {
-    public FakeMatrixPeer Peer { get; private set; } = null!;
+    public FakeMatrixRecorder Peer { get; private set; } = null!;
     public const string OpenApiFlag = "outbox-test";
     public const string OpenApiKey = "outbox-interface-key-42";
 
@@ -36,7 +38,7 @@ public abstract class OutboxFixture(DatabaseProvider provider) : ServerFixture(p
 
     public override async ValueTask InitializeAsync()
     {
-        Peer = await FakeMatrixPeer.StartAsync();
+        Peer = await FakeMatrixRecorder.StartAsync();
         await base.InitializeAsync();
         await SetAsync("matrix.node_id", "1100000000");
         await SetAsync("matrix.callback_url", new Uri(BaseAddress, "/api/callback").ToString());
