@@ -75,6 +75,7 @@ public static class OmsCoreServices
         services.AddAdmin();
         services.AddTasks(configuration);
         services.AddOutbox(configuration);
+        Orders.OrderScreensModule.AddOrderScreens(services);
         Integration.Matrix.MatrixModule.AddMatrixInbound(services);
         return services;
     }

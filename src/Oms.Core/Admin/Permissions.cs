@@ -15,6 +15,7 @@ public static class Permissions
     public const string StockView = "stock.view";
     public const string StockEdit = "stock.edit";
     public const string OrdersView = "orders.view";
+    public const string OrdersEdit = "orders.edit";
     public const string OrdersReview = "orders.review";
     public const string DeliveryOperate = "delivery.operate";
     public const string SettingsEdit = "settings.edit";
@@ -33,6 +34,7 @@ public static class Permissions
         new(StockView, "查看库存与出入库明细", "View stock and the stock ledger"),
         new(StockEdit, "出入库、调拨、盘点", "Stock documents, transfers, stocktakes"),
         new(OrdersView, "查看订单", "View orders"),
+        new(OrdersEdit, "处理订单（失败订单重新匹配）", "Work on orders (re-match failed orders)"),
         new(OrdersReview, "审单、拆单、异常处理", "Review, split and handle orders"),
         new(DeliveryOperate, "发货单打印、校验、发货", "Print, verify and ship deliveries"),
         new(SettingsEdit, "修改系统设置", "Change system settings"),

@@ -26,8 +26,8 @@ public static class Navigation
         new("Orders", "▤",
         [
             new("OrderList", null, Permissions.OrdersView, "Orders"),
-            new("FailedOrders", null, Permissions.OrdersView, "Orders"),
-            new("StagingArea", null, Permissions.OrdersView, "Orders"),
+            new("FailedOrders", "/orders/failed", Permissions.OrdersView),
+            new("StagingArea", "/orders/staging", Permissions.OrdersView),
             new("Review", null, Permissions.OrdersReview, "Review"),
             new("AfterSales", null, Permissions.OrdersReview, "AfterSales"),
         ]),
