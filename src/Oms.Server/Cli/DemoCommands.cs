@@ -3,7 +3,9 @@ using Microsoft.EntityFrameworkCore;
 using Oms.Catalog;
 using Oms.Channels;
 using Oms.Data;
+using Oms.Integration.Matrix;
 using Oms.Inventory;
+using Oms.Simulators.Shop;
 using Oms.Warehouses;
 
 namespace Oms.Server.Cli;
@@ -21,8 +23,13 @@ internal static class DemoCommands
             await OmsCoreServices.MigrateAsync(sp, ct).ConfigureAwait(false);
             await using var scope = sp.CreateAsyncScope();
             var created = await DemoSeed.RunAsync(scope.ServiceProvider, ct).ConfigureAwait(false);
-            Console.WriteLine(created ? "demo data created: 5 shops, 3 branches, carriers, materials and opening stock"
-                                      : "demo data already present; nothing changed");
+            if (!created)
+            {
+                Console.WriteLine("demo data already present; nothing changed");
+                return;
+            }
+            var orders = await DemoOrders.PushAsync(sp, ct).ConfigureAwait(false);
+            Console.WriteLine($"demo data created: 5 shops, 3 branches, carriers, materials, opening stock and {orders} orders");
         }));
         demo.Subcommands.Add(seed);
         return demo;
@@ -123,5 +130,44 @@ internal static class DemoSeed
             await tx.CommitAsync(ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
         return true;
+    }
+}
+
+/// <summary>
+/// Demo orders: the shop simulator's generated pushes (Chinese consignees across provinces, 1–5
+/// lines, combinations and gifts, memos, COD, invoices, some updated, cancelled or repeated), fed
+/// through the matrix gateway in-process — the same path as <c>POST /api</c> — plus a few with a
+/// code the OMS does not know, so the failed-order list has something to re-match.
+/// </summary>
+internal static class DemoOrders
+{
+    public const int Count = 120;
+
+    public static async Task<int> PushAsync(IServiceProvider sp, CancellationToken ct)
+    {
+        using var client = new MatrixPushClient(new GatewayTransport(sp));
+        var prefix = "DEMO" + DateTime.UtcNow.ToString("yyMMddHHmm", System.Globalization.CultureInfo.InvariantCulture) + "-";
+        var report = await new LoadRunner(client, SimCatalog.Demo, new LoadOptions
+        {
+            Orders = Count, Concurrency = 1, UpdateRate = 0.1, CancelRate = 0.05, DuplicateContentRate = 0.03, Seed = 11,
+            Generator = new OrderGeneratorOptions { Prefix = prefix },
+        }).RunAsync(ct).ConfigureAwait(false);
+        var unknown = new SimCatalog([SimCatalog.DemoItems[0], new SalesItem("S-NEW-ARRIVAL", "新品（未建销售物料）", 88m)], SimCatalog.DemoShops);
+        var failed = await new LoadRunner(client, unknown, new LoadOptions
+        {
+            Orders = 5, Concurrency = 1, Seed = 12, Generator = new OrderGeneratorOptions { Prefix = prefix + "N", MinLines = 4, MaxLines = 5 },
+        }).RunAsync(ct).ConfigureAwait(false);
+        return report.SuccOrderBns.Count + failed.SuccOrderBns.Count;
+    }
+
+    /// <summary>Calls the gateway in its own scope per request, as the HTTP endpoint does.</summary>
+    private sealed class GatewayTransport(IServiceProvider sp) : IMatrixTransport
+    {
+        public async Task<MatrixAnswer> SendAsync(IReadOnlyDictionary<string, string> signedForm, CancellationToken ct)
+        {
+            await using var scope = sp.CreateAsyncScope();
+            var reply = await scope.ServiceProvider.GetRequiredService<MatrixGateway>().HandleAsync(signedForm, ct).ConfigureAwait(false);
+            return MatrixAnswer.Parse(reply.Json);
+        }
     }
 }

@@ -93,6 +93,12 @@ public abstract class CliTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(5, await db.Set<Shop>().CountAsync());
         Assert.Equal(10, await db.Set<BasicMaterial>().CountAsync());
         Assert.Empty(await scope.ServiceProvider.GetRequiredService<InventoryInvariants>().CheckAsync());
+        // demo orders came in through the matrix gateway: normal ones freezing stock, some cancelled, some failed
+        var orders = await db.Set<Oms.Orders.Order>().AsNoTracking().ToListAsync();
+        Assert.True(orders.Count >= 120, $"{orders.Count} demo orders");
+        Assert.Contains(orders, o => o.Status == Oms.Orders.OrderStatus.Dead);
+        Assert.Contains(orders, o => o.IsFail);
+        Assert.True(await db.Set<ShopFreeze>().SumAsync(f => f.Quantity) > 0);
 
         // the combination publishes the min over its parts: MUG-350 ×1 and MUG-LID ×1
         var tmall = await db.Set<Shop>().SingleAsync(s => s.ShopBn == "DEMO-TMALL");
