@@ -10,6 +10,7 @@ using Oms.Inventory;
 using Oms.Warehouses;
 using Oms.Data;
 using Oms.Integration.OpenApi;
+using Oms.Orders;
 using Oms.Outbox;
 using Oms.Tasks;
 
@@ -71,6 +72,7 @@ public static class OmsCoreServices
         services.AddChannels();
         services.AddWarehouses();
         services.AddInventory();
+        services.AddOrderList();
         services.AddAdmin();
         services.AddTasks(configuration);
         services.AddOutbox(configuration);

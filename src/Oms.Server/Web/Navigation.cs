@@ -25,7 +25,7 @@ public static class Navigation
     [
         new("Orders", "▤",
         [
-            new("OrderList", null, Permissions.OrdersView, "Orders"),
+            new("OrderList", "/orders", Permissions.OrdersView),
             new("FailedOrders", null, Permissions.OrdersView, "Orders"),
             new("StagingArea", null, Permissions.OrdersView, "Orders"),
             new("Review", null, Permissions.OrdersReview, "Review"),
