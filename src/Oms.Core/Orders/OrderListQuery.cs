@@ -84,8 +84,11 @@ public sealed record OrderListRow
 /// </summary>
 public sealed partial class OrderListQuery(OmsDbContext db, OrderTabCounts counters, SettingsService settings)
 {
-    /// <summary>A filtered tab count stops here and shows <c>10000+</c>.</summary>
-    public const int CountLimit = 10_000;
+    /// <summary>A filtered tab count stops at <see cref="CountLimit"/> and shows <c>10000+</c>.</summary>
+    public const int DefaultCountLimit = 10_000;
+
+    /// <summary>Where a filtered count stops (tests lower it).</summary>
+    public int CountLimit { get; set; } = DefaultCountLimit;
     /// <summary>Page sizes the list offers.</summary>
     public static readonly IReadOnlyList<int> PageSizes = [20, 50, 100];
     /// <summary>At most this many order numbers in one search.</summary>
