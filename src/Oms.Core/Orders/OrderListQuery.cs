@@ -238,8 +238,11 @@ public sealed partial class OrderListQuery(OmsDbContext db, OrderTabCounts count
         if (Text(f.ReceiverName) is { } name) { terms.Add("ship_name = @name"); ps.Add(("@name", name)); }
         if (Text(f.Material) is { } material)
         {
-            // an IN over both line tables' (bn, order_id) indexes: the orders holding the code, then the newest of them
-            terms.Add("id IN (SELECT order_id FROM order_object WHERE bn = @material UNION SELECT order_id FROM order_item WHERE bn = @material)");
+            // the orders holding the code, from both line tables' (bn, order_id) indexes, then the newest of them.
+            // PostgreSQL: as an array, so the plan is primary-key lookups of those orders; as IN (…) it chose a merge
+            // join walking orders backwards from the newest (70 ms at 1M orders for a code on 400 orders, EXPLAIN in README).
+            const string lines = "SELECT order_id FROM order_object WHERE bn = @material UNION SELECT order_id FROM order_item WHERE bn = @material";
+            terms.Add(db.IsSqlite ? $"id IN ({lines})" : $"id = ANY(ARRAY({lines}))");
             ps.Add(("@material", material));
         }
         return (terms.Count == 0 ? "1 = 1" : string.Join(" AND ", terms), ps);
