@@ -12,7 +12,20 @@ using Oms.Tasks;
 //   dotnet run -c Release --project bench/Oms.Bench -- [N] [sqlite|postgres|rabbitmq ...]
 // Outbox: N matrix requests written through Outbox.Add, sent to an in-process peer answering succ.
 //   dotnet run -c Release --project bench/Oms.Bench -- outbox [N] [sqlite|postgres|rabbitmq ...]
+// Order list: N orders (default 1,000,000) on PostgreSQL, then /orders rendered by the real web host.
+//   dotnet run -c Release --project bench/Oms.Bench -- orders-list [N] [--keep]
 // PostgreSQL and RabbitMQ come from OMS_TEST_POSTGRES / OMS_TEST_RABBITMQ (scripts/services.sh env).
+if (args.Length > 0 && args[0] == "orders-list")
+{
+    var ln = args.Length > 1 && int.TryParse(args[1], out var lp) ? lp : 1_000_000;
+    var (fill, recount, firstEver, results) = await OrderListBench.RunAsync(ln, args.Contains("--keep"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"orders-list postgres N={ln:N0}  fill {fill.TotalSeconds:F0} s  recount {recount.TotalMilliseconds:F0} ms  very first request {firstEver:F0} ms"));
+    Console.WriteLine("| scenario | URL | rows | cold ms | warm median ms | warm p90 ms |");
+    Console.WriteLine("|---|---|---|---|---|---|");
+    foreach (var r in results)
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Name} | `{r.Url}` | {r.Rows} | {r.ColdMs:F1} | {r.WarmMedianMs:F1} | {r.WarmP90Ms:F1} |"));
+    return;
+}
 if (args.Length > 0 && args[0] == "outbox")
 {
     var on = args.Length > 1 && int.TryParse(args[1], out var op) ? op : 5_000;

@@ -10,6 +10,7 @@ using Oms.Inventory;
 using Oms.Warehouses;
 using Oms.Data;
 using Oms.Integration.OpenApi;
+using Oms.Orders;
 using Oms.Outbox;
 using Oms.Tasks;
 
@@ -72,6 +73,7 @@ public static class OmsCoreServices
         services.AddWarehouses();
         services.AddInventory();
         Orders.OrdersModule.AddOrders(services);
+        services.AddOrderList();
         services.AddAdmin();
         services.AddTasks(configuration);
         services.AddOutbox(configuration);

@@ -1254,8 +1254,50 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.HasIndex("UpdatedAt", "Id")
                         .HasDatabaseName("ix_orders_updated_at_id");
 
+                    b.HasIndex(new[] { "ArrivedAt", "Id" }, "ix_orders_arrived_at_id")
+                        .HasDatabaseName("ix_orders_arrived_at_id");
+
+                    b.HasIndex(new[] { "BuyerId" }, "ix_orders_buyer_id")
+                        .HasDatabaseName("ix_orders_buyer_id");
+
+                    b.HasIndex(new[] { "ShipName" }, "ix_orders_ship_name")
+                        .HasDatabaseName("ix_orders_ship_name");
+
+                    b.HasIndex(new[] { "ShopId", "Id" }, "ix_orders_shop_id_id")
+                        .HasDatabaseName("ix_orders_shop_id_id");
+
+                    b.HasIndex(new[] { "Id" }, "ix_orders_tab_cancelled")
+                        .HasDatabaseName("ix_orders_tab_cancelled")
+                        .HasFilter("status = 1");
+
+                    b.HasIndex(new[] { "Id" }, "ix_orders_tab_failed")
+                        .HasDatabaseName("ix_orders_tab_failed")
+                        .HasFilter("is_fail AND status <> 1");
+
+                    b.HasIndex(new[] { "Id" }, "ix_orders_tab_paused")
+                        .HasDatabaseName("ix_orders_tab_paused")
+                        .HasFilter("status = 0 AND (pause OR abnormal)");
+
+                    b.HasIndex(new[] { "Id" }, "ix_orders_tab_to_pay")
+                        .HasDatabaseName("ix_orders_tab_to_pay")
+                        .HasFilter("status = 0 AND NOT is_fail AND NOT is_cod AND pay_status IN (0, 3, 8)");
+
+                    b.HasIndex(new[] { "Id" }, "ix_orders_tab_to_process")
+                        .HasDatabaseName("ix_orders_tab_to_process")
+                        .HasFilter("status = 0 AND NOT is_fail AND NOT confirmed AND NOT pause AND (is_cod OR pay_status IN (1, 2, 4, 5, 6, 7))");
+
+                    b.HasIndex(new[] { "Id" }, "ix_orders_tab_to_ship")
+                        .HasDatabaseName("ix_orders_tab_to_ship")
+                        .HasFilter("status = 0 AND confirmed AND ship_status IN (0, 2)");
+
                     b.ToTable("orders", null, t =>
                         {
+                            t.HasTrigger("trg_orders_tab_count_del");
+
+                            t.HasTrigger("trg_orders_tab_count_ins");
+
+                            t.HasTrigger("trg_orders_tab_count_upd");
+
                             t.HasCheckConstraint("ck_orders_pay_status", "pay_status BETWEEN 0 AND 8");
 
                             t.HasCheckConstraint("ck_orders_ship_status", "ship_status BETWEEN 0 AND 4");
@@ -1341,6 +1383,9 @@ namespace Oms.Migrations.Postgres.Migrations
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_order_item_order_id");
+
+                    b.HasIndex(new[] { "Bn", "OrderId" }, "ix_order_item_bn_order_id")
+                        .HasDatabaseName("ix_order_item_bn_order_id");
 
                     b.ToTable("order_item", null, t =>
                         {
@@ -1489,6 +1534,9 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.HasIndex("SalesMaterialId")
                         .HasDatabaseName("ix_order_object_sales_material_id");
 
+                    b.HasIndex(new[] { "Bn", "OrderId" }, "ix_order_object_bn_order_id")
+                        .HasDatabaseName("ix_order_object_bn_order_id");
+
                     b.ToTable("order_object", null, t =>
                         {
                             t.HasCheckConstraint("ck_order_object_quantity", "quantity > 0");
@@ -1554,6 +1602,31 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_order_payment_order_id_trade_no");
 
                     b.ToTable("order_payment", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Orders.OrderTabCount", b =>
+                {
+                    b.Property<long>("ShopId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shop_id");
+
+                    b.Property<string>("Tab")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("tab");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("integer")
+                        .HasColumnName("slot");
+
+                    b.Property<long>("N")
+                        .HasColumnType("bigint")
+                        .HasColumnName("n");
+
+                    b.HasKey("ShopId", "Tab", "Slot")
+                        .HasName("pk_order_tab_count");
+
+                    b.ToTable("order_tab_count", (string)null);
                 });
 
             modelBuilder.Entity("Oms.Outbox.ApiLogEntry", b =>

@@ -36,7 +36,7 @@ public static class OmsCommandLine
     }
 
     /// <summary>Commands contributed by other parts of the host (users, demo, ...).</summary>
-    private static readonly List<Func<Command>> ExtraCommands = [UserCommands.Build, DemoCommands.Build, TaskCommands.BuildTasks, TaskCommands.BuildWorker];
+    private static readonly List<Func<Command>> ExtraCommands = [UserCommands.Build, DemoCommands.Build, TaskCommands.BuildTasks, TaskCommands.BuildWorker, OrderCommands.Build];
 
     private static async Task<int> ServeAsync(string[] args, CancellationToken ct)
     {

@@ -25,7 +25,7 @@ public static class Navigation
     [
         new("Orders", "▤",
         [
-            new("OrderList", null, Permissions.OrdersView, "Orders"),
+            new("OrderList", "/orders", Permissions.OrdersView),
             new("FailedOrders", "/orders/failed", Permissions.OrdersView),
             new("StagingArea", "/orders/staging", Permissions.OrdersView),
             new("Review", null, Permissions.OrdersReview, "Review"),
