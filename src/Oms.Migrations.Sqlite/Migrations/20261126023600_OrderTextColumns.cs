@@ -8,75 +8,15 @@ namespace Oms.Migrations.Sqlite.Migrations
     public partial class OrderTextColumns : Migration
     {
         /// <inheritdoc />
+        // Only column lengths change, and SQLite does not enforce lengths (every string is TEXT). The
+        // generated AlterColumn operations would rebuild the orders table, which drops its tab-count
+        // triggers (rebuilds run last, after any SQL a migration adds), so SQLite has nothing to do here.
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.AlterColumn<string>(
-                name: "promotion_detail",
-                table: "orders",
-                type: "text",
-                maxLength: 255,
-                nullable: true,
-                oldClrType: typeof(string),
-                oldType: "TEXT",
-                oldMaxLength: 255,
-                oldNullable: true);
-
-            migrationBuilder.AlterColumn<string>(
-                name: "shop_items",
-                table: "order_object",
-                type: "text",
-                maxLength: 255,
-                nullable: true,
-                oldClrType: typeof(string),
-                oldType: "TEXT",
-                oldMaxLength: 255,
-                oldNullable: true);
-
-            migrationBuilder.AlterColumn<string>(
-                name: "payload",
-                table: "after_sale_request",
-                type: "text",
-                maxLength: 255,
-                nullable: false,
-                oldClrType: typeof(string),
-                oldType: "TEXT",
-                oldMaxLength: 255);
         }
 
-        /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.AlterColumn<string>(
-                name: "promotion_detail",
-                table: "orders",
-                type: "TEXT",
-                maxLength: 255,
-                nullable: true,
-                oldClrType: typeof(string),
-                oldType: "text",
-                oldMaxLength: 255,
-                oldNullable: true);
-
-            migrationBuilder.AlterColumn<string>(
-                name: "shop_items",
-                table: "order_object",
-                type: "TEXT",
-                maxLength: 255,
-                nullable: true,
-                oldClrType: typeof(string),
-                oldType: "text",
-                oldMaxLength: 255,
-                oldNullable: true);
-
-            migrationBuilder.AlterColumn<string>(
-                name: "payload",
-                table: "after_sale_request",
-                type: "TEXT",
-                maxLength: 255,
-                nullable: false,
-                oldClrType: typeof(string),
-                oldType: "text",
-                oldMaxLength: 255);
         }
     }
 }
