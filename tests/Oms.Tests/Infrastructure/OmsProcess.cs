@@ -59,6 +59,13 @@ public sealed class OmsProcess : IAsyncDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    /// <summary>SIGKILL: no shutdown code runs, as when the machine or the process dies.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
     private static ProcessStartInfo StartInfo(IDictionary<string, string> env, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
