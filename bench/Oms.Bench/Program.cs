@@ -15,6 +15,15 @@ using Oms.Tasks;
 // Order list: N orders (default 1,000,000) on PostgreSQL, then /orders rendered by the real web host.
 //   dotnet run -c Release --project bench/Oms.Bench -- orders-list [N] [--keep]
 // PostgreSQL and RabbitMQ come from OMS_TEST_POSTGRES / OMS_TEST_RABBITMQ (scripts/services.sh env).
+// Intake: oms serve + the shop simulator's load generator, orders of 3 lines at concurrency 1, 8, 32.
+//   dotnet run -c Release --project bench/Oms.Bench -- intake [N] [sqlite|postgres ...]
+if (args.Length > 0 && args[0] == "intake")
+{
+    var io = args.Length > 1 && int.TryParse(args[1], out var ip) ? ip : 3_000;
+    var ib = args.Length > 2 ? args.Skip(2).ToList() : ["sqlite", "postgres"];
+    foreach (var backend in ib) await IntakeBench.RunAsync(backend, io, [1, 8, 32]);
+    return;
+}
 if (args.Length > 0 && args[0] == "orders-list")
 {
     var ln = args.Length > 1 && int.TryParse(args[1], out var lp) ? lp : 1_000_000;

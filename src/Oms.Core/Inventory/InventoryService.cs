@@ -230,11 +230,37 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
         foreach (var l in lines) CheckQuantity(l.Quantity);
         var tx = _sql.RequireTransaction();
         var now = clock.GetUtcNow().UtcDateTime;
+        if (sign > 0)
+        {
+            // an addition cannot be refused: one multi-row upsert, no savepoint (the intake's hot path)
+            await AddShopFreezeAsync(tx, lines, now, ct).ConfigureAwait(false);
+            return;
+        }
         await GuardedAsync(lines.Count > 1, async () =>
         {
             foreach (var l in lines.OrderBy(l => l.ShopId).ThenBy(l => l.BasicMaterialId))
                 await ApplyShopAsync(tx, sign, l.ShopId, l.BasicMaterialId, l.Quantity, now, ct).ConfigureAwait(false);
         }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Shop freeze + for every (shop, material) of <paramref name="lines"/> in one statement, rows in lock order.</summary>
+    private async Task AddShopFreezeAsync(DbTransaction tx, IReadOnlyList<ShopFreezeLine> lines, DateTime now, CancellationToken ct)
+    {
+        var rows = lines.GroupBy(l => (l.ShopId, l.BasicMaterialId)).Select(g => (g.Key.ShopId, g.Key.BasicMaterialId, Quantity: checked(g.Sum(l => l.Quantity))))
+            .OrderBy(r => r.ShopId).ThenBy(r => r.BasicMaterialId).ToList();
+        if (rows.Count == 0) return;
+        var values = string.Join(", ", rows.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"(@s{i}, @m{i}, @n{i}, @now)")));
+        await using var cmd = _sql.Command(
+            "INSERT INTO shop_freeze (shop_id, basic_material_id, quantity, updated_at) VALUES " + values +
+            " ON CONFLICT (shop_id, basic_material_id) DO UPDATE SET quantity = shop_freeze.quantity + excluded.quantity, updated_at = excluded.updated_at", tx);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            _sql.Add(cmd, string.Create(CultureInfo.InvariantCulture, $"@s{i}"), rows[i].ShopId);
+            _sql.Add(cmd, string.Create(CultureInfo.InvariantCulture, $"@m{i}"), rows[i].BasicMaterialId);
+            _sql.Add(cmd, string.Create(CultureInfo.InvariantCulture, $"@n{i}"), rows[i].Quantity);
+        }
+        _sql.Add(cmd, "@now", now);
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     private async Task MovesAsync(IReadOnlyList<FreezeMoveLine> lines, BranchOp branchOp, int shopSign, CancellationToken ct)

@@ -501,13 +501,9 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
     /// <summary>Takes the order's lock (<see cref="OrderLocks"/>), then its row; answers its id, if any.</summary>
     private async Task<long?> LockAsync(long shopId, string orderBn, CancellationToken ct)
     {
-        await OrderLocks.AcquireAsync(db, shopId, orderBn, ct).ConfigureAwait(false);
         if (db.Database.IsNpgsql())
-        {
-            var ids = await db.Database.SqlQuery<long>($"SELECT id AS \"Value\" FROM orders WHERE shop_id = {shopId} AND order_bn = {orderBn} FOR UPDATE")
-                .ToListAsync(ct).ConfigureAwait(false);
-            return ids.Count == 0 ? null : ids[0];
-        }
+            return await OrderLocks.AcquireAndFindOrderAsync(db, shopId, orderBn, ct).ConfigureAwait(false);
+        await OrderLocks.AcquireAsync(db, shopId, orderBn, ct).ConfigureAwait(false);
         return await db.Set<Order>().Where(o => o.ShopId == shopId && o.OrderBn == orderBn).Select(o => (long?)o.Id)
             .FirstOrDefaultAsync(ct).ConfigureAwait(false);
     }

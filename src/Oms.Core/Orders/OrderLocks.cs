@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Oms.Data;
 
 namespace Oms.Orders;
@@ -18,6 +19,33 @@ internal static class OrderLocks
         if (!db.Database.IsNpgsql()) return;
         var k = Key(shopId, key);
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({k})", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// PostgreSQL, in one round trip: the order's advisory lock, then its row locked (<c>FOR UPDATE</c>);
+    /// answers the order's id, or null when it does not exist yet (the lock then covers its creation).
+    /// </summary>
+    public static async Task<long?> AcquireAndFindOrderAsync(OmsDbContext db, long shopId, string orderBn, CancellationToken ct)
+    {
+        var tx = db.Database.CurrentTransaction?.GetDbTransaction()
+                 ?? throw new InvalidOperationException("order changes run in the caller's transaction");
+        await using var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT pg_advisory_xact_lock(@k); SELECT id FROM orders WHERE shop_id = @s AND order_bn = @b FOR UPDATE";
+        Add(cmd, "@k", Key(shopId, orderBn));
+        Add(cmd, "@s", shopId);
+        Add(cmd, "@b", orderBn);
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await r.NextResultAsync(ct).ConfigureAwait(false);
+        return await r.ReadAsync(ct).ConfigureAwait(false) ? r.GetInt64(0) : null;
+    }
+
+    private static void Add(System.Data.Common.DbCommand cmd, string name, object value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        cmd.Parameters.Add(p);
     }
 
     /// <summary>FNV-1a over the shop id and the key: stable across processes (string.GetHashCode is not).</summary>

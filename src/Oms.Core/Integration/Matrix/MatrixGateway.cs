@@ -49,30 +49,28 @@ public sealed partial class MatrixGateway(
         var task = Value(form, "task");
         if (task is { Length: > MatrixRequestRecord.MaxTaskLength })
             return MatrixReply.Fail(MatrixCodes.InvalidParameters, $"task is longer than {MatrixRequestRecord.MaxTaskLength} characters");
-        if (task is not null && await FindAnswerAsync(node.NodeId, task, now, ct).ConfigureAwait(false) is { } stored)
-            return stored;
-
         if (!MatrixDateWindow.Contains(form.GetValueOrDefault("date"), now))
+        {
+            // a late re-delivery of a task already answered gets that answer, not 4005
+            if (task is not null && await FindAnswerAsync(node.NodeId, task, now, ct).ConfigureAwait(false) is { } stored)
+                return stored;
             return MatrixReply.Fail(MatrixCodes.DateOutOfWindow,
                 "date must be yyyy-MM-dd HH:mm:ss (China time) within 10 minutes of server time " + ChinaTime.ToText(now));
+        }
 
         var methodName = Value(form, "method") ?? "";
         var request = new MatrixRequest(methodName, node, task, form);
         var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(() => ExecuteAsync(request, now, ct)).ConfigureAwait(false);
+        return await strategy.ExecuteAsync(() => ExecuteAsync(request, now, reclaimed: false, ct)).ConfigureAwait(false);
     }
 
-    private async Task<MatrixReply> ExecuteAsync(MatrixRequest request, DateTime now, CancellationToken ct)
+    private async Task<MatrixReply> ExecuteAsync(MatrixRequest request, DateTime now, bool reclaimed, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         if (request.Task is { } task)
         {
             var nodeId = request.Node.NodeId;
-            var cutoff = now - TaskMemory;
-            // an old row with the same key is past the memory: it no longer counts
-            await db.Set<MatrixRequestRecord>().Where(r => r.NodeId == nodeId && r.Task == task && r.CreatedAt < cutoff)
-                .ExecuteDeleteAsync(ct).ConfigureAwait(false);
             db.Add(new MatrixRequestRecord { NodeId = nodeId, Task = task, Method = Cut(request.Method, 100), Answer = "", CreatedAt = now });
             try
             {
@@ -80,11 +78,16 @@ public sealed partial class MatrixGateway(
             }
             catch (DbUpdateException e) when (UniqueViolation.Is(e))
             {
-                // a concurrent duplicate claimed the key and has committed its answer by now
+                // a repeat: the first call (perhaps a concurrent one, which has committed by now) answered it
                 await tx.RollbackAsync(ct).ConfigureAwait(false);
                 db.ChangeTracker.Clear();
-                return await FindAnswerAsync(nodeId, task, now, ct).ConfigureAwait(false)
-                       ?? throw new InvalidOperationException($"task {task} of node {nodeId} was claimed but has no answer");
+                if (await FindAnswerAsync(nodeId, task, now, ct).ConfigureAwait(false) is { } stored) return stored;
+                if (reclaimed) throw new InvalidOperationException($"task {task} of node {nodeId} was claimed but has no answer");
+                // the row is past the 24 h memory: it no longer counts
+                var cutoff = now - TaskMemory;
+                await db.Set<MatrixRequestRecord>().Where(r => r.NodeId == nodeId && r.Task == task && r.CreatedAt < cutoff)
+                    .ExecuteDeleteAsync(ct).ConfigureAwait(false);
+                return await ExecuteAsync(request, now, reclaimed: true, ct).ConfigureAwait(false);
             }
             db.ChangeTracker.Clear();
             await tx.CreateSavepointAsync(MethodSavepoint, ct).ConfigureAwait(false);

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Oms.Simulators.Shop;
+
+/// <summary>
+/// Order intake end to end: a real <c>oms serve</c> process (the built oms.dll next to this program) on a
+/// fresh database with the demo installation, and the shop simulator's load generator pushing signed
+/// <c>ome.order.add</c> orders of 3 lines at concurrency 1, 8 and 32 — orders/second answered succ (each
+/// committed before its answer) with p50/p99. Beside it the machine's raw limit: single-row inserts, one
+/// transaction each, at the same concurrency, on the same database.
+/// </summary>
+internal static class IntakeBench
+{
+    public sealed record Row(string Backend, int Concurrency, int Orders, double SuccPerSecond, double P50, double P99, long Failures, double RawInsertsPerSecond);
+
+    public static async Task<IReadOnlyList<Row>> RunAsync(string backend, int orders, IReadOnlyList<int> concurrencies)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "oms-intake-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        var env = new Dictionary<string, string>
+        {
+            ["OMS_DATA_DIR"] = dir,
+            ["Oms__Database__Provider"] = backend,
+            ["Oms__Database__MigrateOnStart"] = "true",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Oms__Admin__InitialPassword"] = "Bench-Password-1",
+        };
+        string? pgName = null;
+        var pgAdmin = Environment.GetEnvironmentVariable("OMS_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=55432;Username=postgres";
+        string rawConnection;
+        if (backend == "postgres")
+        {
+            pgName = "oms_intake_" + Guid.NewGuid().ToString("N")[..8];
+            await using (var c = new NpgsqlConnection(pgAdmin)) { await c.OpenAsync(); await using var cmd = new NpgsqlCommand($"CREATE DATABASE {pgName}", c); await cmd.ExecuteNonQueryAsync(); }
+            rawConnection = new NpgsqlConnectionStringBuilder(pgAdmin) { Database = pgName, MaxPoolSize = 100 }.ToString();
+            env["ConnectionStrings__Postgres"] = rawConnection;
+            await using var s = new NpgsqlConnection(rawConnection);
+            await s.OpenAsync();
+            await using var show = new NpgsqlCommand("SELECT current_setting('fsync') || '/' || current_setting('synchronous_commit')", s);
+            Console.WriteLine($"postgres fsync/synchronous_commit = {await show.ExecuteScalarAsync()}");
+        }
+        else
+        {
+            rawConnection = $"Data Source={Path.Combine(dir, "raw.db")}";
+        }
+
+        var results = new List<Row>();
+        try
+        {
+            await RunOmsAsync(env, "demo", "seed");
+            var port = FreePort();
+            using var serve = Start(env, "serve", "--urls", $"http://127.0.0.1:{port}");
+            var url = new Uri($"http://127.0.0.1:{port}");
+            await WaitHealthyAsync(url, serve);
+            using var client = new MatrixPushClient(url);
+            foreach (var c in concurrencies)
+            {
+                var report = await new LoadRunner(client, SimCatalog.Demo, new LoadOptions
+                {
+                    Orders = orders, Concurrency = c, Warmup = Math.Min(300, orders / 5), Seed = c,
+                    Generator = new OrderGeneratorOptions { Prefix = $"B{c}-", MinLines = 3, MaxLines = 3 },
+                }).RunAsync();
+                var failures = report.Requests - report.SuccAnswers;
+                var raw = await RawInsertsAsync(backend, rawConnection, c, Math.Max(500, orders / 2));
+                results.Add(new Row(backend, c, orders, report.SuccPerSecond, report.FirstLatency.P50Ms, report.FirstLatency.P99Ms, failures, raw));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"intake {backend,-8} c={c,-3} orders={orders}  succ {report.SuccPerSecond,8:F0}/s  p50 {report.FirstLatency.P50Ms,7:F2} ms  p99 {report.FirstLatency.P99Ms,7:F2} ms  failures {failures}  raw single-row inserts {raw,8:F0}/s"));
+            }
+            serve.Kill();
+            await serve.WaitForExitAsync();
+        }
+        finally
+        {
+            if (pgName is not null)
+            {
+                NpgsqlConnection.ClearAllPools();
+                await using var c = new NpgsqlConnection(pgAdmin);
+                await c.OpenAsync();
+                await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {pgName} WITH (FORCE)", c);
+                await cmd.ExecuteNonQueryAsync();
+            }
+            SqliteConnection.ClearAllPools();
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+        return results;
+    }
+
+    /// <summary>N single-row inserts, each its own committed transaction, from <paramref name="concurrency"/> connections.</summary>
+    private static async Task<double> RawInsertsAsync(string backend, string connection, int concurrency, int n)
+    {
+        var table = "raw_" + Guid.NewGuid().ToString("N")[..8];
+        var sqlite = backend != "postgres";
+        await ExecAsync(sqlite, connection, $"CREATE TABLE {table} (id {(sqlite ? "INTEGER PRIMARY KEY" : "bigserial PRIMARY KEY")}, worker int, payload text)");
+        var next = -1;
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
+        {
+            if (sqlite)
+            {
+                await using var c = new SqliteConnection(connection);
+                await c.OpenAsync();
+                await using (var p = c.CreateCommand()) { p.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000;"; await p.ExecuteNonQueryAsync(); }
+                while (Interlocked.Increment(ref next) < n)
+                {
+                    await using var tx = (SqliteTransaction)await c.BeginTransactionAsync();
+                    await using var cmd = c.CreateCommand();
+                    cmd.Transaction = tx;
+                    cmd.CommandText = $"INSERT INTO {table} (worker, payload) VALUES ($w, 'order')";
+                    cmd.Parameters.AddWithValue("$w", w);
+                    await cmd.ExecuteNonQueryAsync();
+                    await tx.CommitAsync();
+                }
+            }
+            else
+            {
+                await using var c = new NpgsqlConnection(connection);
+                await c.OpenAsync();
+                while (Interlocked.Increment(ref next) < n)
+                {
+                    await using var cmd = new NpgsqlCommand($"INSERT INTO {table} (worker, payload) VALUES ($1, 'order')", c);
+                    cmd.Parameters.AddWithValue(w);
+                    await cmd.ExecuteNonQueryAsync();
+                }
+            }
+        }));
+        var rate = n / sw.Elapsed.TotalSeconds;
+        await ExecAsync(sqlite, connection, $"DROP TABLE {table}");
+        return rate;
+    }
+
+    private static async Task ExecAsync(bool sqlite, string connection, string sql)
+    {
+        if (sqlite)
+        {
+            await using var c = new SqliteConnection(connection);
+            await c.OpenAsync();
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            await cmd.ExecuteNonQueryAsync();
+        }
+        else
+        {
+            await using var c = new NpgsqlConnection(connection);
+            await c.OpenAsync();
+            await using var cmd = new NpgsqlCommand(sql, c);
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static Process Start(Dictionary<string, string> env, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "oms.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine("oms: " + line); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private static async Task RunOmsAsync(Dictionary<string, string> env, params string[] args)
+    {
+        using var p = Start(env, args);
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"oms {string.Join(' ', args)} exited {p.ExitCode}");
+    }
+
+    private static async Task WaitHealthyAsync(Uri url, Process serve)
+    {
+        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(2) };
+        for (var i = 0; i < 300; i++)
+        {
+            if (serve.HasExited) throw new InvalidOperationException("oms serve exited");
+            try
+            {
+                using var r = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+                if (r.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("oms serve did not become healthy");
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
