@@ -26,11 +26,22 @@ public sealed class DatabaseOptions
         ConnectionString = new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 60, Pooling = true }.ToString(),
     };
 
-    public static DatabaseOptions ForPostgres(string connectionString) => new()
+    /// <summary>
+    /// PostgreSQL. Unless the connection string says otherwise, statements used again and again are
+    /// prepared automatically (<c>Max Auto Prepare</c>: no parse and plan per call on the hot paths)
+    /// and a pooled connection is not reset on return (<c>No Reset On Close</c>: the OMS keeps no
+    /// session state; its advisory locks are transaction-scoped).
+    /// </summary>
+    public static DatabaseOptions ForPostgres(string connectionString)
     {
-        Provider = DatabaseProvider.Postgres,
-        ConnectionString = connectionString,
-    };
+        var b = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!HasKey(connectionString, "Max Auto Prepare", "MaxAutoPrepare")) b.MaxAutoPrepare = 64;
+        if (!HasKey(connectionString, "No Reset On Close", "NoResetOnClose")) b.NoResetOnClose = true;
+        return new() { Provider = DatabaseProvider.Postgres, ConnectionString = b.ConnectionString };
+    }
+
+    private static bool HasKey(string connectionString, params string[] names) =>
+        names.Any(n => connectionString.Replace(" ", "", StringComparison.Ordinal).Contains(n.Replace(" ", "", StringComparison.Ordinal) + "=", StringComparison.OrdinalIgnoreCase));
 
     public static DatabaseProvider ParseProvider(string? text) => (text ?? "sqlite").Trim().ToLowerInvariant() switch
     {

@@ -34,6 +34,7 @@ internal sealed class OrderIntakeTaskHandler(OmsDbContext db, OrderIntakeService
         return await strategy.ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
+            db.Database.AutoSavepointsEnabled = false; // a refusal rolls the whole transaction back
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             try
             {

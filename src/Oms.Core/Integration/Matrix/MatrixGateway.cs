@@ -67,6 +67,9 @@ public sealed partial class MatrixGateway(
     private async Task<MatrixReply> ExecuteAsync(MatrixRequest request, DateTime now, bool reclaimed, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
+        // the call has its own savepoint around the method: EF's savepoint per SaveChanges would only
+        // add two round trips to every save
+        db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         if (request.Task is { } task)
         {
