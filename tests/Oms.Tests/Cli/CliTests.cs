@@ -18,12 +18,7 @@ public abstract class CliTests(DatabaseProvider provider) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync(provider);
-        _env = new()
-        {
-            ["OMS_DATA_DIR"] = _db.DataDirectory,
-            ["Oms__Database__Provider"] = provider == DatabaseProvider.Sqlite ? "sqlite" : "postgres",
-            ["ConnectionStrings__Postgres"] = provider == DatabaseProvider.Postgres ? _db.Options.ConnectionString : "",
-        };
+        _env = _db.ProcessEnvironment();
         var (code, _, err) = await OmsProcess.RunAsync(_env, "migrate");
         Assert.True(code == 0, err);
     }
@@ -84,10 +79,7 @@ public abstract class CliTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("already present", second.Stdout, StringComparison.Ordinal);
 
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddOmsCore(_db.Options);
-        await using var sp = services.BuildServiceProvider();
+        await using var sp = _db.CoreServices();
         await using var scope = sp.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
         Assert.Equal(5, await db.Set<Shop>().CountAsync());

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Oms.Data;
 
@@ -21,6 +23,23 @@ public sealed class TestDatabase : IAsyncDisposable
         _pgName = pgName;
         _pgAdmin = pgAdmin;
     }
+
+    /// <summary>The business core on this database, as a separate process (the CLI, a killed server) would see it.</summary>
+    public ServiceProvider CoreServices()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddOmsCore(Options);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>The environment that points an <c>oms</c> process at this database.</summary>
+    public Dictionary<string, string> ProcessEnvironment() => new()
+    {
+        ["OMS_DATA_DIR"] = DataDirectory,
+        ["Oms__Database__Provider"] = Options.Provider == DatabaseProvider.Sqlite ? "sqlite" : "postgres",
+        ["ConnectionStrings__Postgres"] = Options.Provider == DatabaseProvider.Postgres ? Options.ConnectionString : "",
+    };
 
     public static string? PostgresAdminConnectionString => Environment.GetEnvironmentVariable("OMS_TEST_POSTGRES");
 

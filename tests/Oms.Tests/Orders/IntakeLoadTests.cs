@@ -58,14 +58,9 @@ public abstract class IntakeKillTests(DatabaseProvider provider) : IAsyncLifetim
     public async ValueTask InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync(provider);
-        _env = new()
-        {
-            ["OMS_DATA_DIR"] = _db.DataDirectory,
-            ["Oms__Database__Provider"] = provider == DatabaseProvider.Sqlite ? "sqlite" : "postgres",
-            ["ConnectionStrings__Postgres"] = provider == DatabaseProvider.Postgres ? _db.Options.ConnectionString : "",
-            ["Oms__Database__MigrateOnStart"] = "true",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
+        _env = _db.ProcessEnvironment();
+        _env["Oms__Database__MigrateOnStart"] = "true";
+        _env["Logging__LogLevel__Default"] = "Warning";
         // the demo installation: its shops and sales materials are the simulator's SimCatalog.Demo
         var (code, _, err) = await OmsProcess.RunAsync(_env, "demo", "seed");
         Assert.True(code == 0, err);
@@ -120,13 +115,7 @@ public abstract class IntakeKillTests(DatabaseProvider provider) : IAsyncLifetim
         return await scope.ServiceProvider.GetRequiredService<OmsDbContext>().Set<Order>().CountAsync(o => o.OrderBn.StartsWith(prefix));
     }
 
-    private ServiceProvider Services()
-    {
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddOmsCore(_db.Options);
-        return services.BuildServiceProvider();
-    }
+    private ServiceProvider Services() => _db.CoreServices();
 }
 
 public sealed class SqliteIntakeKillTests() : IntakeKillTests(DatabaseProvider.Sqlite);

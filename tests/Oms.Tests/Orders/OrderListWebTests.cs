@@ -212,7 +212,7 @@ public sealed class OrderListCliTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        _env = new() { ["OMS_DATA_DIR"] = _db.DataDirectory, ["Oms__Database__Provider"] = "sqlite" };
+        _env = _db.ProcessEnvironment();
         var (code, _, err) = await OmsProcess.RunAsync(_env, "migrate");
         Assert.True(code == 0, err);
     }
@@ -226,10 +226,7 @@ public sealed class OrderListCliTests : IAsyncLifetime
     [Fact]
     public async Task Verify_reports_a_drifted_counter_and_recount_repairs_it()
     {
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddOmsCore(_db.Options);
-        await using (var sp = services.BuildServiceProvider())
+        await using (var sp = _db.CoreServices())
         {
             var shop = await ShopAsync(sp);
             for (var i = 0; i < 3; i++) await new OrderBuilder(shop.Id, Code("CLI")).SaveAsync(sp);
