@@ -40,9 +40,12 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
         ArgumentNullException.ThrowIfNull(shop);
         ArgumentNullException.ThrowIfNull(push);
         var id = await LockAsync(shop.Id, push.OrderBn, ct).ConfigureAwait(false);
-        return id is null
+        var result = id is null
             ? await CreateAsync(shop, push, actor, ct).ConfigureAwait(false)
             : await UpdateAsync(shop, id.Value, push, actor, ct).ConfigureAwait(false);
+        // also when only the stored modified time moved: a later, older push must compare with it
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary><c>ome.order.status_update</c>: only <c>dead</c> is accepted (PROTOCOL.md §2).</summary>
@@ -210,7 +213,8 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
             changes.Add("标记异常：" + order.AbnormalReason);
         }
         order.PlatformModified = push.Modified;
-        if (changes.Count == 0) return new IntakeResult(order.Id, order.IsFail ? IntakeStates.Failed : IntakeStates.Updated);
+        // a newer modified with nothing new: the time is kept, the order did not change
+        if (changes.Count == 0) return new IntakeResult(order.Id, order.IsFail ? IntakeStates.Failed : IntakeStates.Unchanged);
         order.UpdatedAt = Now;
         Log(order, "update", "店铺更新：" + string.Join("；", changes), actor);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);

@@ -59,6 +59,20 @@ public abstract class OrderIntakeTests<TFixture>(TFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_newer_push_with_nothing_new_is_unchanged_but_keeps_its_time_against_older_pushes()
+    {
+        using var k = await OrderIntakeKit.CreateAsync(server);
+        var bn = k.NewBn();
+        await k.PushOrderAsync(bn, [new Line(k.SA, 2)], T0);
+        Assert.Equal(IntakeStates.Unchanged, await k.PushOrderAsync(bn, [new Line(k.SA, 2)], T0.AddMinutes(2)));
+        // between the first and the stored time: older than what the shop last said, so ignored
+        Assert.Equal(IntakeStates.Unchanged, await k.PushOrderAsync(bn, [new Line(k.SA, 5)], T0.AddMinutes(1)));
+        Assert.Equal(2, await k.ShopFreezeAsync(k.A));
+        Assert.Single(await k.LogAsync((await k.OrderAsync(bn)).Id));
+        await k.AssertInvariantsAsync();
+    }
+
+    [Fact]
     public async Task A_repeated_task_gets_the_first_answer_byte_for_byte()
     {
         using var k = await OrderIntakeKit.CreateAsync(server);
