@@ -66,6 +66,6 @@ public sealed class AfterSaleRequestService(OmsDbContext db, TimeProvider clock)
     {
         var orderId = await db.Set<Order>().Where(o => o.ShopId == shopId && o.OrderBn == orderBn).Select(o => (long?)o.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         if (orderId is { } id)
-            db.Add(new OrderLog { OrderId = id, Action = kind, Text = text.Length > 4000 ? text[..4000] : text, Operator = actor.Length > 100 ? actor[..100] : actor, CreatedAt = now });
+            db.Add(OrderLog.Create(id, kind, text, actor, now));
     }
 }

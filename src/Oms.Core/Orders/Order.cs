@@ -235,6 +235,13 @@ public class OrderPayment
 /// <summary>订单操作日志 — one line per change of an order: who, when, what.</summary>
 public class OrderLog
 {
+    /// <summary>A line, its text and operator cut to what the columns hold.</summary>
+    public static OrderLog Create(long orderId, string action, string text, string actor, DateTime now) => new()
+    {
+        OrderId = orderId, Action = action, Text = text.Length <= 4000 ? text : text[..4000],
+        Operator = actor.Length <= 100 ? actor : actor[..100], CreatedAt = now,
+    };
+
     public long Id { get; set; }
     public long OrderId { get; set; }
     /// <summary>A short code: create, update, cancel, pay, memo, payment, rematch, refund, ...</summary>

@@ -496,9 +496,7 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
     }
 
     private void Log(Order order, string action, string text, string actor) =>
-        db.Add(new OrderLog { OrderId = order.Id, Action = action, Text = Cut(text, 4000), Operator = Cut(actor, 100), CreatedAt = Now });
-
-    private static string Cut(string s, int max) => s.Length <= max ? s : s[..max];
+        db.Add(OrderLog.Create(order.Id, action, text, actor, Now));
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 

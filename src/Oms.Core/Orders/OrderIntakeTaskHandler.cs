@@ -56,7 +56,7 @@ internal sealed class OrderIntakeTaskHandler(OmsDbContext db, OrderIntakeService
         var orderId = await db.Set<Order>().Where(o => o.ShopId == shopId && o.OrderBn == body.Push.OrderBn).Select(o => (long?)o.Id)
             .FirstOrDefaultAsync(ct).ConfigureAwait(false);
         if (orderId is null) return TaskResult.Failure($"{body.Push.OrderBn}: {why}");
-        db.Add(new OrderLog { OrderId = orderId.Value, Action = "refused", Text = "店铺推送被拒绝（异步收订）：" + why, Operator = body.Actor, CreatedAt = clock.GetUtcNow().UtcDateTime });
+        db.Add(OrderLog.Create(orderId.Value, "refused", "店铺推送被拒绝（异步收订）：" + why, body.Actor, clock.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return TaskResult.Success($"{body.Push.OrderBn}: refused: {why}");
     }

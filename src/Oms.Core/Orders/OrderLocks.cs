@@ -29,23 +29,14 @@ internal static class OrderLocks
     {
         var tx = db.Database.CurrentTransaction?.GetDbTransaction()
                  ?? throw new InvalidOperationException("order changes run in the caller's transaction");
-        await using var cmd = db.Database.GetDbConnection().CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "SELECT pg_advisory_xact_lock(@k); SELECT id FROM orders WHERE shop_id = @s AND order_bn = @b FOR UPDATE";
-        Add(cmd, "@k", Key(shopId, orderBn));
-        Add(cmd, "@s", shopId);
-        Add(cmd, "@b", orderBn);
+        var sql = new Inventory.InventorySql(db);
+        await using var cmd = sql.Command("SELECT pg_advisory_xact_lock(@k); SELECT id FROM orders WHERE shop_id = @s AND order_bn = @b FOR UPDATE", tx);
+        sql.Add(cmd, "@k", Key(shopId, orderBn));
+        sql.Add(cmd, "@s", shopId);
+        sql.Add(cmd, "@b", orderBn);
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         await r.NextResultAsync(ct).ConfigureAwait(false);
         return await r.ReadAsync(ct).ConfigureAwait(false) ? r.GetInt64(0) : null;
-    }
-
-    private static void Add(System.Data.Common.DbCommand cmd, string name, object value)
-    {
-        var p = cmd.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        cmd.Parameters.Add(p);
     }
 
     /// <summary>FNV-1a over the shop id and the key: stable across processes (string.GetHashCode is not).</summary>
