@@ -17,7 +17,7 @@ public abstract class FormParameters(IReadOnlyDictionary<string, string> paramet
     protected abstract Exception Invalid(string field, string why);
 
     /// <summary>A parameter's trimmed value; an empty string counts as absent.</summary>
-    public string? Optional(string name) =>
+    public virtual string? Optional(string name) =>
         Parameters.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
 
     public string Required(string name) => Optional(name) ?? throw Invalid(name, "is required");

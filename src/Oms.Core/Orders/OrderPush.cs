@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Oms.Common;
+using Oms.Integration;
 using Oms.Integration.Matrix;
 
 namespace Oms.Orders;
@@ -154,7 +155,7 @@ public sealed record OrderPush
         foreach (var e in objects.EnumerateArray())
         {
             var f = new JsonFields(e, $"order_objects[{i++}]");
-            var quantity = f.Int("quantity", 1, 1_000_000) ?? throw f.Invalid("quantity", "is required");
+            var quantity = f.Int("quantity", 1, 1_000_000) ?? throw f.Missing("quantity");
             var price = f.Money("price") ?? 0;
             var pmt = f.Money("pmt_price") ?? 0;
             var amount = f.Money("amount") ?? (price * quantity) - pmt;
@@ -162,7 +163,7 @@ public sealed record OrderPush
             var items = e.ValueKind == JsonValueKind.Object && e.TryGetProperty("order_items", out var it) && it.ValueKind is JsonValueKind.Array or JsonValueKind.String
                 ? (it.ValueKind == JsonValueKind.String ? it.GetString() : it.GetRawText())
                 : null;
-            result.Add(new ObjectPush(f.Text("oid", OrderLimits.BnLength), f.Text("bn", OrderLimits.BnLength) ?? throw f.Invalid("bn", "is required"),
+            result.Add(new ObjectPush(f.Text("oid", OrderLimits.BnLength), f.Text("bn", OrderLimits.BnLength) ?? throw f.Missing("bn"),
                 f.Text("name", 200), objType, quantity, price, amount, pmt, f.Money("sale_price") ?? amount, f.Money("weight") ?? 0,
                 f.Text("shop_goods_id", 64), items));
         }
@@ -170,65 +171,70 @@ public sealed record OrderPush
     }
 }
 
-/// <summary>Typed reading of a JSON object sent inside a form field; errors name the path (<c>order_objects[2].quantity</c>).</summary>
-internal readonly struct JsonFields(JsonElement? element, string path)
+/// <summary>
+/// Typed reading of a JSON object sent inside a form field, with the form readers' checks
+/// (<see cref="FormParameters"/>); errors name the path (<c>order_objects[2].quantity</c>). Texts,
+/// numbers and booleans are values; a field holding an object or a list is refused when it is read.
+/// </summary>
+internal sealed class JsonFields : FormParameters
 {
-    public ValidationException Invalid(string name, string why) => new($"{path}.{name}", $"{path}.{name} {why}");
+    private readonly string _path;
+    private readonly HashSet<string> _structured;
 
-    private string? Raw(string name)
+    public JsonFields(JsonElement? element, string path) : this(Scalars(element, out var structured), structured, path)
     {
-        if (element is not { ValueKind: JsonValueKind.Object } e) return null;
-        if (!e.TryGetProperty(name, out var v)) return null;
-        var s = v.ValueKind switch
+    }
+
+    private JsonFields(Dictionary<string, string> values, HashSet<string> structured, string path) : base(values)
+    {
+        _structured = structured;
+        _path = path;
+    }
+
+    private static Dictionary<string, string> Scalars(JsonElement? element, out HashSet<string> structured)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        structured = new HashSet<string>(StringComparer.Ordinal);
+        if (element is not { ValueKind: JsonValueKind.Object } e) return values;
+        foreach (var p in e.EnumerateObject())
         {
-            JsonValueKind.String => v.GetString(),
-            JsonValueKind.Number => v.GetRawText(),
-            JsonValueKind.True => "true",
-            JsonValueKind.False => "false",
-            JsonValueKind.Null or JsonValueKind.Undefined => null,
-            _ => throw Invalid(name, "must be a text or a number"),
-        };
-        return string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+            switch (p.Value.ValueKind)
+            {
+                case JsonValueKind.String: values[p.Name] = p.Value.GetString() ?? ""; break;
+                case JsonValueKind.Number: values[p.Name] = p.Value.GetRawText(); break;
+                case JsonValueKind.True: values[p.Name] = "true"; break;
+                case JsonValueKind.False: values[p.Name] = "false"; break;
+                case JsonValueKind.Object or JsonValueKind.Array: structured.Add(p.Name); break;
+                default: break;
+            }
+        }
+        return values;
     }
 
-    public string? Text(string name, int max)
-    {
-        var v = Raw(name);
-        if (v is not null && v.Length > max) throw Invalid(name, $"is longer than {max} characters");
-        return v;
-    }
+    protected override Exception Invalid(string field, string why) =>
+        new ValidationException($"{_path}.{field}", why.StartsWith('\'') ? $"{_path}.{field}: {why}" : $"{_path}.{field} {why}");
 
-    public decimal? Money(string name)
-    {
-        var v = Raw(name);
-        if (v is null) return null;
-        if (!Common.Money.TryParse(v, out var d)) throw Invalid(name, $"'{v}' is not an amount (at most 4 decimals)");
-        if (d < 0) throw Invalid(name, "must not be negative");
-        return d;
-    }
+    public override string? Optional(string name) =>
+        _structured.Contains(name) ? throw Invalid(name, "must be a text or a number") : base.Optional(name);
 
+    public ValidationException Missing(string name) => (ValidationException)Invalid(name, "is required");
+
+    public string? Text(string name, int max) => OptionalText(name, max);
+
+    public decimal? Money(string name) => OptionalMoney(name);
+
+    public bool? Bool(string name) => OptionalBool(name);
+
+    public DateTime? Time(string name) => OptionalTime(name);
+
+    /// <summary>A whole number; JSON senders may write it as a decimal (<c>2.0</c>).</summary>
     public int? Int(string name, int min, int max)
     {
-        var v = Raw(name);
+        var v = Optional(name);
         if (v is null) return null;
         if (!decimal.TryParse(v, NumberStyles.Number, CultureInfo.InvariantCulture, out var d) || d != decimal.Truncate(d))
             throw Invalid(name, $"'{v}' is not a whole number");
         if (d < min || d > max) throw Invalid(name, $"must be between {min} and {max}");
         return (int)d;
-    }
-
-    public bool? Bool(string name) => Raw(name)?.ToLowerInvariant() switch
-    {
-        null => null,
-        "true" or "1" => true,
-        "false" or "0" => false,
-        var other => throw Invalid(name, $"'{other}' is not true or false"),
-    };
-
-    public DateTime? Time(string name)
-    {
-        var v = Raw(name);
-        if (v is null) return null;
-        return ChinaTime.TryParse(v, out var t) ? t : throw Invalid(name, $"'{v}' is not a time (yyyy-MM-dd HH:mm:ss or unix seconds)");
     }
 }
