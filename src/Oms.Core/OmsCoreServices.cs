@@ -64,6 +64,7 @@ public static class OmsCoreServices
         services.AddScoped<OpenApiGateway>();
         services.AddScoped<OpenApiClientService>();
 
+        services.AddSingleton(new Integration.NamedMethods<IOpenApiMethod>(m => m.Name));
         foreach (var type in typeof(OmsCoreServices).Assembly.GetTypes())
             if (type is { IsClass: true, IsAbstract: false } && typeof(IOpenApiMethod).IsAssignableFrom(type))
                 services.AddScoped(typeof(IOpenApiMethod), type);

@@ -121,7 +121,7 @@ public sealed partial class MatrixGateway(
     /// <summary>Method lookup, the method, and saving its changes; a refusal becomes its answer.</summary>
     private async Task<MatrixReply> InvokeAsync(MatrixRequest request, CancellationToken ct)
     {
-        var method = services.GetServices<IMatrixMethod>().FirstOrDefault(m => m.Name == request.Method);
+        var method = services.GetRequiredService<NamedMethods<IMatrixMethod>>().Find(services, request.Method);
         if (method is null)
             return MatrixReply.Fail(MatrixCodes.UnknownMethod, request.Method.Length == 0 ? "method is required" : $"method {Cut(request.Method, 100)} does not exist");
         try

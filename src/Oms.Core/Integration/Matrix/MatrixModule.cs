@@ -11,6 +11,7 @@ public static class MatrixModule
         ArgumentNullException.ThrowIfNull(services);
         if (services.Any(d => d.ServiceType == typeof(MatrixGateway))) return services;
         services.AddScoped<MatrixGateway>();
+        services.AddSingleton(new NamedMethods<IMatrixMethod>(m => m.Name));
         services.AddScoped<MatrixNodes>();
         services.AddScoped<IMatrixNodeResolver, ShopNodeResolver>();
         foreach (var type in typeof(MatrixModule).Assembly.GetTypes())

@@ -40,7 +40,7 @@ public sealed partial class OpenApiGateway(
         await RememberOrRefuseAsync(flag, sign.ToUpperInvariant(), now, ct).ConfigureAwait(false);
 
         var methodName = form["method"].Trim();
-        var method = services.GetServices<IOpenApiMethod>().FirstOrDefault(m => m.Name == methodName)
+        var method = services.GetRequiredService<NamedMethods<IOpenApiMethod>>().Find(services, methodName)
                      ?? throw OpenApiException.UnknownMethod(methodName);
         if (!client.MayCall(methodName)) throw OpenApiException.NoPermission(methodName);
 
