@@ -75,6 +75,8 @@ public static class OmsCoreServices
         services.AddInventory();
         Orders.OrdersModule.AddOrders(services);
         services.AddOrderList();
+        Deliveries.DeliveriesModule.AddDeliveries(services);
+        Review.ReviewModule.AddReview(services);
         services.AddAdmin();
         services.AddTasks(configuration);
         services.AddOutbox(configuration);

@@ -56,7 +56,7 @@ public sealed class StockDocumentService(OmsDbContext db, InventoryService inven
         var document = new StockDocument
         {
             // A generated number is derived from the row id after the insert, so it cannot collide; until then a unique placeholder.
-            IoBn = input.IoBn ?? "~" + Guid.NewGuid().ToString("N"),
+            IoBn = input.IoBn ?? DocumentNumbers.Placeholder(),
             Name = input.Name,
             BranchId = input.BranchId,
             Type = input.Type,
@@ -87,7 +87,5 @@ public sealed class StockDocumentService(OmsDbContext db, InventoryService inven
     }
 
     /// <summary><c>T</c> + yyMMddHHmmss (China time) + the document id: unique by construction.</summary>
-    public static string GeneratedIoBn(DateTime utc, long id) =>
-        "T" + DateTime.SpecifyKind(utc, DateTimeKind.Utc).Add(ChinaTime.Offset).ToString("yyMMddHHmmss", CultureInfo.InvariantCulture)
-            + id.ToString("D6", CultureInfo.InvariantCulture);
+    public static string GeneratedIoBn(DateTime utc, long id) => DocumentNumbers.Generate("T", utc, id);
 }

@@ -39,6 +39,25 @@ internal static class OrderLocks
         return await r.ReadAsync(ct).ConfigureAwait(false) ? r.GetInt64(0) : null;
     }
 
+    /// <summary>
+    /// Locks several existing orders for a change that spans them (review, merge, revoke): on PostgreSQL each order's
+    /// advisory lock and row lock, in ascending id order so two such changes cannot deadlock; on SQLite the transaction
+    /// is already the only writer. Answers the ids that exist.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>> LockOrdersAsync(OmsDbContext db, IEnumerable<long> orderIds, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("order changes run in the caller's transaction");
+        var ids = orderIds.Distinct().Order().ToList();
+        var keys = await db.Set<Order>().AsNoTracking().Where(o => ids.Contains(o.Id))
+            .Select(o => new { o.Id, o.ShopId, o.OrderBn }).ToListAsync(ct).ConfigureAwait(false);
+        if (!db.Database.IsNpgsql()) return keys.Select(k => k.Id).Order().ToList();
+        var locked = new List<long>(keys.Count);
+        foreach (var k in keys.OrderBy(k => k.Id))
+            if (await AcquireAndFindOrderAsync(db, k.ShopId, k.OrderBn, ct).ConfigureAwait(false) is { } id) locked.Add(id);
+        return locked;
+    }
+
     /// <summary>FNV-1a over the shop id and the key: stable across processes (string.GetHashCode is not).</summary>
     internal static long Key(long shopId, string key)
     {

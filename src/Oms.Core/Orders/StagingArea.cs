@@ -159,6 +159,16 @@ public sealed class StagingArea(OmsDbContext db, SettingsService settings, TimeP
         return inArea;
     }
 
+    /// <summary>
+    /// <see cref="Evaluate"/> = <see cref="StagingHold.None"/> as a SQL predicate: the orders that have left the staging area
+    /// and may be dispatched and reviewed (<paramref name="bufferStart"/> = now − buffer).
+    /// </summary>
+    public static Expression<Func<Order, bool>> Dispatchable(DateTime bufferStart) =>
+        o => o.Status == OrderStatus.Active && !o.IsFail && o.ProcessStatus == ProcessStatus.Unconfirmed && !o.Pause
+             && o.PayStatus != PayStatus.RefundApplied && o.PayStatus != PayStatus.Refunding && o.PayStatus != PayStatus.FullyRefunded
+             && (o.IsCod || (o.PayStatus != PayStatus.Unpaid && o.PayStatus != PayStatus.PartlyPaid && o.PayStatus != PayStatus.Paying))
+             && o.ArrivedAt <= bufferStart && (o.PaidAt == null || o.PaidAt <= bufferStart);
+
     private sealed class StagingHead
     {
         public long Id { get; init; }

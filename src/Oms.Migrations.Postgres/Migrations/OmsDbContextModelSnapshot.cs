@@ -502,6 +502,284 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.ToTable("shop", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.Deliveries.Delivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BranchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("branch_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("DeliveryBn")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("delivery_bn");
+
+                    b.Property<bool>("IsCod")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_cod");
+
+                    b.Property<int>("ItemNum")
+                        .HasColumnType("integer")
+                        .HasColumnName("item_num");
+
+                    b.Property<string>("LogiCode")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("logi_code");
+
+                    b.Property<string>("LogiName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("logi_name");
+
+                    b.Property<string>("LogiNo")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("logi_no");
+
+                    b.Property<long?>("LogisticsId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("logistics_id");
+
+                    b.Property<string>("MemberUname")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("member_uname");
+
+                    b.Property<string>("Memo")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("memo");
+
+                    b.Property<int>("PrintStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("print_status");
+
+                    b.Property<int>("ProcessStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("process_status");
+
+                    b.Property<string>("ShipAddr")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("ship_addr");
+
+                    b.Property<string>("ShipCity")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("ship_city");
+
+                    b.Property<string>("ShipDistrict")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("ship_district");
+
+                    b.Property<string>("ShipMobile")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("ship_mobile");
+
+                    b.Property<string>("ShipName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("ship_name");
+
+                    b.Property<string>("ShipProvince")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("ship_province");
+
+                    b.Property<string>("ShipTel")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("ship_tel");
+
+                    b.Property<string>("ShipZip")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("ship_zip");
+
+                    b.Property<DateTime?>("ShippedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("shipped_at");
+
+                    b.Property<long>("ShopId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shop_id");
+
+                    b.Property<int>("SkuNum")
+                        .HasColumnType("integer")
+                        .HasColumnName("sku_num");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<decimal>("TotalAmount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("total_amount");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<decimal>("Weight")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("weight");
+
+                    b.Property<string>("WmsStatus")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("wms_status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery");
+
+                    b.HasIndex("BranchId")
+                        .HasDatabaseName("ix_delivery_branch_id");
+
+                    b.HasIndex("DeliveryBn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_delivery_delivery_bn");
+
+                    b.HasIndex("LogiNo")
+                        .HasDatabaseName("ix_delivery_logi_no");
+
+                    b.HasIndex("LogisticsId")
+                        .HasDatabaseName("ix_delivery_logistics_id");
+
+                    b.HasIndex("ShopId")
+                        .HasDatabaseName("ix_delivery_shop_id");
+
+                    b.HasIndex("UpdatedAt", "Id")
+                        .HasDatabaseName("ix_delivery_updated_at_id");
+
+                    b.HasIndex("Status", "BranchId", "Id")
+                        .HasDatabaseName("ix_delivery_status_branch_id_id");
+
+                    b.ToTable("delivery", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Deliveries.DeliveryItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BasicMaterialId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("basic_material_id");
+
+                    b.Property<string>("Bn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("bn");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<int>("VerifyNum")
+                        .HasColumnType("integer")
+                        .HasColumnName("verify_num");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery_item");
+
+                    b.HasIndex("BasicMaterialId")
+                        .HasDatabaseName("ix_delivery_item_basic_material_id");
+
+                    b.HasIndex("DeliveryId", "BasicMaterialId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_delivery_item_delivery_id_basic_material_id");
+
+                    b.ToTable("delivery_item", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_delivery_item_number", "number > 0");
+
+                            t.HasCheckConstraint("ck_delivery_item_verify", "verify_num >= 0 AND verify_num <= number");
+                        });
+                });
+
+            modelBuilder.Entity("Oms.Deliveries.DeliveryOrderItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BasicMaterialId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("basic_material_id");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("OrderItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_item_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery_order_item");
+
+                    b.HasIndex("DeliveryId")
+                        .HasDatabaseName("ix_delivery_order_item_delivery_id");
+
+                    b.HasIndex("OrderItemId")
+                        .HasDatabaseName("ix_delivery_order_item_order_item_id");
+
+                    b.HasIndex("OrderId", "DeliveryId")
+                        .HasDatabaseName("ix_delivery_order_item_order_id_delivery_id");
+
+                    b.ToTable("delivery_order_item", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_delivery_order_item_number", "number > 0");
+                        });
+                });
+
             modelBuilder.Entity("Oms.Integration.Matrix.MatrixRequestRecord", b =>
                 {
                     b.Property<string>("NodeId")
@@ -1817,6 +2095,51 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.ToTable("outbox_message", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.Review.OrderReviewState", b =>
+                {
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTime>("AttemptedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("attempted_at");
+
+                    b.Property<long>("Blocking")
+                        .HasColumnType("bigint")
+                        .HasColumnName("blocking");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("detail");
+
+                    b.Property<long>("Flags")
+                        .HasColumnType("bigint")
+                        .HasColumnName("flags");
+
+                    b.Property<bool>("ManualOnly")
+                        .HasColumnType("boolean")
+                        .HasColumnName("manual_only");
+
+                    b.Property<DateTime?>("QueuedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_until");
+
+                    b.Property<DateTime?>("RetryAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retry_at");
+
+                    b.Property<DateTime>("SeenUpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_updated_at");
+
+                    b.HasKey("OrderId")
+                        .HasName("pk_order_review_state");
+
+                    b.ToTable("order_review_state", (string)null);
+                });
+
             modelBuilder.Entity("Oms.Tasks.FailedTask", b =>
                 {
                     b.Property<string>("Id")
@@ -2331,6 +2654,70 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_sales_material_binding_sales_material_sales_material_id");
                 });
 
+            modelBuilder.Entity("Oms.Deliveries.Delivery", b =>
+                {
+                    b.HasOne("Oms.Warehouses.Branch", null)
+                        .WithMany()
+                        .HasForeignKey("BranchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_branch_branch_id");
+
+                    b.HasOne("Oms.Warehouses.LogisticsCompany", null)
+                        .WithMany()
+                        .HasForeignKey("LogisticsId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_delivery_logistics_company_logistics_id");
+
+                    b.HasOne("Oms.Channels.Shop", null)
+                        .WithMany()
+                        .HasForeignKey("ShopId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_shop_shop_id");
+                });
+
+            modelBuilder.Entity("Oms.Deliveries.DeliveryItem", b =>
+                {
+                    b.HasOne("Oms.Catalog.BasicMaterial", null)
+                        .WithMany()
+                        .HasForeignKey("BasicMaterialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_item_basic_material_basic_material_id");
+
+                    b.HasOne("Oms.Deliveries.Delivery", null)
+                        .WithMany("Items")
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_item_delivery_delivery_id");
+                });
+
+            modelBuilder.Entity("Oms.Deliveries.DeliveryOrderItem", b =>
+                {
+                    b.HasOne("Oms.Deliveries.Delivery", null)
+                        .WithMany("OrderItems")
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_order_item_delivery_delivery_id");
+
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_order_item_order_order_id");
+
+                    b.HasOne("Oms.Orders.OrderItem", null)
+                        .WithMany()
+                        .HasForeignKey("OrderItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_order_item_order_item_order_item_id");
+                });
+
             modelBuilder.Entity("Oms.Inventory.BranchStock", b =>
                 {
                     b.HasOne("Oms.Catalog.BasicMaterial", null)
@@ -2489,6 +2876,16 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_order_payment_order_order_id");
                 });
 
+            modelBuilder.Entity("Oms.Review.OrderReviewState", b =>
+                {
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithOne()
+                        .HasForeignKey("Oms.Review.OrderReviewState", "OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_review_state_orders_order_id");
+                });
+
             modelBuilder.Entity("Oms.Warehouses.BranchShop", b =>
                 {
                     b.HasOne("Oms.Warehouses.Branch", null)
@@ -2524,6 +2921,13 @@ namespace Oms.Migrations.Postgres.Migrations
             modelBuilder.Entity("Oms.Catalog.SalesMaterial", b =>
                 {
                     b.Navigation("Bindings");
+                });
+
+            modelBuilder.Entity("Oms.Deliveries.Delivery", b =>
+                {
+                    b.Navigation("Items");
+
+                    b.Navigation("OrderItems");
                 });
 
             modelBuilder.Entity("Oms.Inventory.StockDocument", b =>

@@ -475,6 +475,276 @@ namespace Oms.Migrations.Sqlite.Migrations
                     b.ToTable("shop", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.Deliveries.Delivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("BranchId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("branch_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("DeliveryBn")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery_bn");
+
+                    b.Property<bool>("IsCod")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_cod");
+
+                    b.Property<int>("ItemNum")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_num");
+
+                    b.Property<string>("LogiCode")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("logi_code");
+
+                    b.Property<string>("LogiName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("logi_name");
+
+                    b.Property<string>("LogiNo")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("logi_no");
+
+                    b.Property<long?>("LogisticsId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("logistics_id");
+
+                    b.Property<string>("MemberUname")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_uname");
+
+                    b.Property<string>("Memo")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("memo");
+
+                    b.Property<int>("PrintStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("print_status");
+
+                    b.Property<int>("ProcessStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("process_status");
+
+                    b.Property<string>("ShipAddr")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_addr");
+
+                    b.Property<string>("ShipCity")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_city");
+
+                    b.Property<string>("ShipDistrict")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_district");
+
+                    b.Property<string>("ShipMobile")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_mobile");
+
+                    b.Property<string>("ShipName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_name");
+
+                    b.Property<string>("ShipProvince")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_province");
+
+                    b.Property<string>("ShipTel")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_tel");
+
+                    b.Property<string>("ShipZip")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ship_zip");
+
+                    b.Property<long?>("ShippedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shipped_at");
+
+                    b.Property<long>("ShopId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shop_id");
+
+                    b.Property<int>("SkuNum")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sku_num");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<long>("TotalAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_amount");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Weight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("weight");
+
+                    b.Property<string>("WmsStatus")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("wms_status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery");
+
+                    b.HasIndex("BranchId")
+                        .HasDatabaseName("ix_delivery_branch_id");
+
+                    b.HasIndex("DeliveryBn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_delivery_delivery_bn");
+
+                    b.HasIndex("LogiNo")
+                        .HasDatabaseName("ix_delivery_logi_no");
+
+                    b.HasIndex("LogisticsId")
+                        .HasDatabaseName("ix_delivery_logistics_id");
+
+                    b.HasIndex("ShopId")
+                        .HasDatabaseName("ix_delivery_shop_id");
+
+                    b.HasIndex("UpdatedAt", "Id")
+                        .HasDatabaseName("ix_delivery_updated_at_id");
+
+                    b.HasIndex("Status", "BranchId", "Id")
+                        .HasDatabaseName("ix_delivery_status_branch_id_id");
+
+                    b.ToTable("delivery", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Deliveries.DeliveryItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("BasicMaterialId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("basic_material_id");
+
+                    b.Property<string>("Bn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bn");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number");
+
+                    b.Property<int>("VerifyNum")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("verify_num");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery_item");
+
+                    b.HasIndex("BasicMaterialId")
+                        .HasDatabaseName("ix_delivery_item_basic_material_id");
+
+                    b.HasIndex("DeliveryId", "BasicMaterialId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_delivery_item_delivery_id_basic_material_id");
+
+                    b.ToTable("delivery_item", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_delivery_item_number", "number > 0");
+
+                            t.HasCheckConstraint("ck_delivery_item_verify", "verify_num >= 0 AND verify_num <= number");
+                        });
+                });
+
+            modelBuilder.Entity("Oms.Deliveries.DeliveryOrderItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("BasicMaterialId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("basic_material_id");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("OrderItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_item_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery_order_item");
+
+                    b.HasIndex("DeliveryId")
+                        .HasDatabaseName("ix_delivery_order_item_delivery_id");
+
+                    b.HasIndex("OrderItemId")
+                        .HasDatabaseName("ix_delivery_order_item_order_item_id");
+
+                    b.HasIndex("OrderId", "DeliveryId")
+                        .HasDatabaseName("ix_delivery_order_item_order_id_delivery_id");
+
+                    b.ToTable("delivery_order_item", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_delivery_order_item_number", "number > 0");
+                        });
+                });
+
             modelBuilder.Entity("Oms.Integration.Matrix.MatrixRequestRecord", b =>
                 {
                     b.Property<string>("NodeId")
@@ -1747,6 +2017,51 @@ namespace Oms.Migrations.Sqlite.Migrations
                     b.ToTable("outbox_message", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.Review.OrderReviewState", b =>
+                {
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("AttemptedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempted_at");
+
+                    b.Property<long>("Blocking")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("blocking");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<long>("Flags")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("flags");
+
+                    b.Property<bool>("ManualOnly")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("manual_only");
+
+                    b.Property<long?>("QueuedUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("queued_until");
+
+                    b.Property<long?>("RetryAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("retry_at");
+
+                    b.Property<long>("SeenUpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seen_updated_at");
+
+                    b.HasKey("OrderId")
+                        .HasName("pk_order_review_state");
+
+                    b.ToTable("order_review_state", (string)null);
+                });
+
             modelBuilder.Entity("Oms.Tasks.FailedTask", b =>
                 {
                     b.Property<string>("Id")
@@ -2254,6 +2569,70 @@ namespace Oms.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_sales_material_binding_sales_material_sales_material_id");
                 });
 
+            modelBuilder.Entity("Oms.Deliveries.Delivery", b =>
+                {
+                    b.HasOne("Oms.Warehouses.Branch", null)
+                        .WithMany()
+                        .HasForeignKey("BranchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_branch_branch_id");
+
+                    b.HasOne("Oms.Warehouses.LogisticsCompany", null)
+                        .WithMany()
+                        .HasForeignKey("LogisticsId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_delivery_logistics_company_logistics_id");
+
+                    b.HasOne("Oms.Channels.Shop", null)
+                        .WithMany()
+                        .HasForeignKey("ShopId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_shop_shop_id");
+                });
+
+            modelBuilder.Entity("Oms.Deliveries.DeliveryItem", b =>
+                {
+                    b.HasOne("Oms.Catalog.BasicMaterial", null)
+                        .WithMany()
+                        .HasForeignKey("BasicMaterialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_item_basic_material_basic_material_id");
+
+                    b.HasOne("Oms.Deliveries.Delivery", null)
+                        .WithMany("Items")
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_item_delivery_delivery_id");
+                });
+
+            modelBuilder.Entity("Oms.Deliveries.DeliveryOrderItem", b =>
+                {
+                    b.HasOne("Oms.Deliveries.Delivery", null)
+                        .WithMany("OrderItems")
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_order_item_delivery_delivery_id");
+
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_order_item_order_order_id");
+
+                    b.HasOne("Oms.Orders.OrderItem", null)
+                        .WithMany()
+                        .HasForeignKey("OrderItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_order_item_order_item_order_item_id");
+                });
+
             modelBuilder.Entity("Oms.Inventory.BranchStock", b =>
                 {
                     b.HasOne("Oms.Catalog.BasicMaterial", null)
@@ -2412,6 +2791,16 @@ namespace Oms.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_order_payment_order_order_id");
                 });
 
+            modelBuilder.Entity("Oms.Review.OrderReviewState", b =>
+                {
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithOne()
+                        .HasForeignKey("Oms.Review.OrderReviewState", "OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_review_state_orders_order_id");
+                });
+
             modelBuilder.Entity("Oms.Warehouses.BranchShop", b =>
                 {
                     b.HasOne("Oms.Warehouses.Branch", null)
@@ -2447,6 +2836,13 @@ namespace Oms.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Oms.Catalog.SalesMaterial", b =>
                 {
                     b.Navigation("Bindings");
+                });
+
+            modelBuilder.Entity("Oms.Deliveries.Delivery", b =>
+                {
+                    b.Navigation("Items");
+
+                    b.Navigation("OrderItems");
                 });
 
             modelBuilder.Entity("Oms.Inventory.StockDocument", b =>

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+using Oms.Inventory;
+
+namespace Oms.Deliveries;
+
+public static class DeliveriesModule
+{
+    public static IServiceCollection AddDeliveries(this IServiceCollection services)
+    {
+        services.AddScoped<DeliveryService>();
+        services.AddScoped<IFreezeSource, DeliveryFreezeSource>();
+        return services;
+    }
+}

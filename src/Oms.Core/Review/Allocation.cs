@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using Oms.Admin;
+using Oms.Data;
+using Oms.Inventory;
+using Oms.Warehouses;
+
+namespace Oms.Review;
+
+/// <summary>A branch the order may ship from, with its allocation weight (higher preferred).</summary>
+public sealed record BranchCandidate(long BranchId, int Weight);
+
+/// <summary>A quantity of one basic material an order (or a merge group) still needs.</summary>
+public sealed record NeedLine(long BasicMaterialId, int Quantity);
+
+/// <summary>A material a candidate branch is short of: needed vs free (<c>store − store_freeze</c>).</summary>
+public sealed record BranchShortage(long BranchId, long BasicMaterialId, int Needed, int Free);
+
+/// <summary>The chosen branch (null: none has every item) and, for each candidate that was passed over, what it lacks.</summary>
+public sealed record BranchChoice(long? BranchId, IReadOnlyList<BranchShortage> Shortages);
+
+/// <summary>
+/// 自动分仓 (DOMAIN.md §5): among the candidates, the highest weight (then the lowest id) whose free stock covers every
+/// needed material. The read is a snapshot; the delivery's conditional freeze is what finally guarantees the stock.
+/// </summary>
+public sealed class BranchAllocator(OmsDbContext db, SettingsService settings)
+{
+    /// <summary>Without branch rules: the online delivery branches that supply the shop, by their own weight.</summary>
+    public async Task<IReadOnlyList<BranchCandidate>> DefaultCandidatesAsync(long shopId, CancellationToken ct = default) =>
+        await db.Set<Branch>().AsNoTracking()
+            .Where(b => b.Online && b.Type == BranchType.Delivery && db.Set<BranchShop>().Any(s => s.BranchId == b.Id && s.ShopId == shopId))
+            .OrderByDescending(b => b.Weight).ThenBy(b => b.Id)
+            .Select(b => new BranchCandidate(b.Id, b.Weight)).ToListAsync(ct).ConfigureAwait(false);
+
+    public async Task<BranchChoice> ChooseAsync(IReadOnlyList<BranchCandidate> candidates, IReadOnlyList<NeedLine> need, CancellationToken ct = default)
+    {
+        if (candidates.Count == 0) return new BranchChoice(null, []);
+        var ordered = candidates.OrderByDescending(c => c.Weight).ThenBy(c => c.BranchId).ToList();
+        if (await settings.GetBoolAsync("stock.allow_negative", ct).ConfigureAwait(false)) return new BranchChoice(ordered[0].BranchId, []);
+        var branchIds = ordered.Select(c => c.BranchId).ToList();
+        var materialIds = need.Select(n => n.BasicMaterialId).Distinct().ToList();
+        var free = await db.Set<BranchStock>().AsNoTracking()
+            .Where(s => branchIds.Contains(s.BranchId) && materialIds.Contains(s.BasicMaterialId))
+            .Select(s => new { s.BranchId, s.BasicMaterialId, Free = s.Store - s.StoreFreeze })
+            .ToDictionaryAsync(s => (s.BranchId, s.BasicMaterialId), s => s.Free, ct).ConfigureAwait(false);
+        var shortages = new List<BranchShortage>();
+        foreach (var c in ordered)
+        {
+            var lacking = need.Select(n => new BranchShortage(c.BranchId, n.BasicMaterialId, n.Quantity, free.GetValueOrDefault((c.BranchId, n.BasicMaterialId))))
+                .Where(s => s.Free < s.Needed).ToList();
+            if (lacking.Count == 0) return new BranchChoice(c.BranchId, shortages);
+            shortages.AddRange(lacking);
+        }
+        return new BranchChoice(null, shortages);
+    }
+}
+
+/// <summary>The chosen logistics company, or the flag saying why there is none (LOGI, ARRIVED).</summary>
+public sealed record LogisticsChoice(LogisticsCompany? Company, ReviewFlags Flag);
+
+/// <summary>
+/// 物流优选 (DOMAIN.md §5): among the branch's companies that accept the parcel's weight and reach the province, the
+/// highest priority (then the lowest id). No company accepting the weight → LOGI; companies that would carry it but none
+/// reaches the province → ARRIVED.
+/// </summary>
+public static class LogisticsChooser
+{
+    public static LogisticsChoice Choose(IEnumerable<LogisticsCompany> companiesOfBranch, string? province, decimal weightKg)
+    {
+        var carrying = companiesOfBranch.Where(c => c.Accepts(weightKg)).OrderByDescending(c => c.Priority).ThenBy(c => c.Id).ToList();
+        if (carrying.Count == 0) return new LogisticsChoice(null, ReviewFlags.Logi);
+        var reaching = carrying.FirstOrDefault(c => c.Reaches(province));
+        return reaching is null ? new LogisticsChoice(null, ReviewFlags.Arrived) : new LogisticsChoice(reaching, ReviewFlags.None);
+    }
+}

@@ -1,0 +1,212 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Oms.Catalog;
+using Oms.Common;
+using Oms.Data;
+using Oms.Deliveries;
+using Oms.Orders;
+using Oms.Warehouses;
+
+namespace Oms.Review;
+
+public enum AutoReviewOutcome
+{
+    /// <summary>Not (or no longer) eligible: confirmed meanwhile, paused, back in the staging area, gone.</summary>
+    Skipped,
+    /// <summary>Turned into a delivery notice (with its merge group).</summary>
+    Reviewed,
+    /// <summary>A blocking flag keeps it for manual review.</summary>
+    Held,
+}
+
+public sealed record AutoReviewResult(long OrderId, AutoReviewOutcome Outcome, ReviewFlags Flags, ReviewFlags Blocking, string? DeliveryBn, IReadOnlyList<long> MergedOrderIds);
+
+/// <summary>
+/// 自动审单 (DOMAIN.md §5): for each order that left the staging area, finds its merge group (same shop, member and
+/// address, all eligible), runs <see cref="AutoReviewChain"/>, and — when no flag blocks — creates the delivery through
+/// <see cref="DeliveryService"/> (shop freeze → branch freeze, conditionally: a unit is never reserved twice however many
+/// workers run). Otherwise the flags and readable reasons are kept on the order (<c>auto_status</c>, the operation log,
+/// <see cref="OrderReviewState"/>). One transaction per merge group, so one order's trouble stops nobody else.
+/// </summary>
+public sealed class AutoReviewService(
+    OmsDbContext db, DeliveryService deliveries, BranchAllocator allocator, StagingArea staging, TimeProvider clock)
+{
+    public const string Actor = "system";
+    /// <summary>STORE / BRANCH: how long before an unchanged order is looked at again (stock may arrive meanwhile).</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(5);
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>Reviews the orders (ascending id); an order already merged into an earlier one's delivery is skipped.</summary>
+    public async Task<IReadOnlyList<AutoReviewResult>> ReviewAsync(IReadOnlyList<long> orderIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(orderIds);
+        var results = new List<AutoReviewResult>(orderIds.Count);
+        var done = new HashSet<long>();
+        var buffer = await staging.BufferAsync(ct).ConfigureAwait(false);
+        foreach (var id in orderIds.Distinct().Order())
+        {
+            if (!done.Add(id)) continue;
+            var r = await ReviewOneAsync(id, buffer, ct).ConfigureAwait(false);
+            done.UnionWith(r.MergedOrderIds);
+            results.Add(r);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// The orders automatic review should look at now, oldest first: dispatchable (out of the staging area), not taken
+    /// over by an operator, not already queued, and either never looked at, changed since, or due for a retry.
+    /// </summary>
+    public async Task<List<long>> DueAsync(int max, CancellationToken ct = default)
+    {
+        var now = Now;
+        var bufferStart = now - await staging.BufferAsync(ct).ConfigureAwait(false);
+        return await db.Set<Order>().AsNoTracking().Where(StagingArea.Dispatchable(bufferStart))
+            .Where(o => !db.Set<OrderReviewState>().Any(s => s.OrderId == o.Id
+                && (s.ManualOnly || s.QueuedUntil > now || (s.SeenUpdatedAt >= o.UpdatedAt && (s.RetryAt == null || s.RetryAt > now)))))
+            .OrderBy(o => o.Id).Select(o => o.Id).Take(max).ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks orders as queued for review until <paramref name="until"/>, so the next scan does not queue them again.</summary>
+    public async Task MarkQueuedAsync(IReadOnlyCollection<long> orderIds, DateTime until, CancellationToken ct = default)
+    {
+        var existing = await db.Set<OrderReviewState>().Where(s => orderIds.Contains(s.OrderId)).ToDictionaryAsync(s => s.OrderId, ct).ConfigureAwait(false);
+        foreach (var id in orderIds)
+        {
+            if (existing.TryGetValue(id, out var s)) s.QueuedUntil = until;
+            else db.Add(new OrderReviewState { OrderId = id, SeenUpdatedAt = DateTime.MinValue, AttemptedAt = DateTime.MinValue, QueuedUntil = until });
+        }
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task<AutoReviewResult> ReviewOneAsync(long orderId, TimeSpan buffer, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var now = Now;
+        var head = await db.Set<Order>().AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId, ct).ConfigureAwait(false);
+        if (head is null) return Skipped(orderId);
+        var key = OrderMergeKey.Of(head);
+        var groupIds = new List<long> { orderId };
+        if (key.HasMember)
+        {
+            var same = await db.Set<Order>().AsNoTracking().Where(key.SameMember()).Where(StagingArea.Dispatchable(now - buffer))
+                .Where(o => o.Id != orderId).ToListAsync(ct).ConfigureAwait(false);
+            groupIds.AddRange(same.Where(o => OrderMergeKey.Of(o) == key).Select(o => o.Id));
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await OrderLocks.LockOrdersAsync(db, groupIds, ct).ConfigureAwait(false);
+        var orders = await db.Set<Order>().Include(o => o.Objects).Include(o => o.Items).AsSplitQuery().Where(o => groupIds.Contains(o.Id))
+            .OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
+        orders = orders.Where(o => StagingArea.Evaluate(StagingFacts.Of(o), buffer, now).Dispatchable && OrderMergeKey.Of(o) == key).ToList();
+        if (orders.All(o => o.Id != orderId)) return Skipped(orderId);
+
+        var c = await CaseAsync(orders, key, buffer, now, ct).ConfigureAwait(false);
+        var flags = AutoReviewChain.Run(c);
+        var rule = AutoReviewChain.DefaultBlocking;
+        var blocking = flags & rule;
+        string? detail = Detail(c);
+        Delivery? delivery = null;
+        if (blocking == 0 && c.Branch.BranchId is { } branchId)
+        {
+            var lines = orders.SelectMany(o => o.Items).Where(i => !i.Deleted && i.Quantity > i.SplitNum)
+                .Select(i => new DeliveryLine(i.Id, i.Quantity - i.SplitNum)).ToList();
+            try
+            {
+                delivery = await deliveries.CreateAsync(new DeliveryDraft(branchId, c.Logistics?.Company?.Id, lines), Actor, ct).ConfigureAwait(false);
+            }
+            catch (InsufficientStockException e)
+            {
+                // another reviewer took the stock after the snapshot: nothing of this delivery was written
+                flags |= ReviewFlags.Store;
+                blocking = flags & rule;
+                detail = e.Message;
+            }
+        }
+
+        // DeliveryService read the orders again under its locks: continue with the instances it tracks
+        var merged = orders.Select(o => o.Id).ToList();
+        orders = await db.Set<Order>().Where(o => merged.Contains(o.Id)).OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
+        var states = await db.Set<OrderReviewState>().Where(s => groupIds.Contains(s.OrderId)).ToDictionaryAsync(s => s.OrderId, ct).ConfigureAwait(false);
+        foreach (var o in orders)
+        {
+            o.AutoStatus = (long)flags;
+            if (!states.TryGetValue(o.Id, out var s)) db.Add(s = new OrderReviewState { OrderId = o.Id });
+            var changed = s.Flags != (long)flags || s.AttemptedAt == DateTime.MinValue || s.AttemptedAt == default;
+            s.SeenUpdatedAt = o.UpdatedAt;
+            s.AttemptedAt = now;
+            s.Flags = (long)flags;
+            s.Blocking = delivery is null ? (long)blocking : 0;
+            s.Detail = detail;
+            s.QueuedUntil = null;
+            s.RetryAt = delivery is null && (flags & (ReviewFlags.Store | ReviewFlags.Branch)) != 0 ? now + RetryAfter : null;
+            if (delivery is null && changed)
+                db.Add(OrderLog.Create(o.Id, "review.auto", "自动审单未通过：" + string.Join("；", ReviewFlagText.Reasons(blocking == 0 ? flags : blocking))
+                    + (detail is null ? "" : "（" + detail + "）"), Actor, now));
+        }
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return new AutoReviewResult(orderId, delivery is null ? AutoReviewOutcome.Held : AutoReviewOutcome.Reviewed, flags,
+            delivery is null ? blocking : 0, delivery?.DeliveryBn, merged);
+    }
+
+    private async Task<ReviewCase> CaseAsync(List<Order> orders, OrderMergeKey key, TimeSpan buffer, DateTime now, CancellationToken ct)
+    {
+        var shopId = key.ShopId;
+        var need = orders.SelectMany(o => o.Items).Where(i => !i.Deleted && i.Quantity > i.SplitNum)
+            .GroupBy(i => i.BasicMaterialId).Select(g => new NeedLine(g.Key, g.Sum(i => i.Quantity - i.SplitNum))).OrderBy(n => n.BasicMaterialId).ToList();
+        var materialIds = need.Select(n => n.BasicMaterialId).ToList();
+        var materials = await db.Set<BasicMaterial>().AsNoTracking().Where(m => materialIds.Contains(m.Id))
+            .Select(m => new { m.Id, m.Weight, m.Sellable }).ToListAsync(ct).ConfigureAwait(false);
+        var weights = materials.ToDictionary(m => m.Id, m => m.Weight);
+        var weight = need.Sum(n => n.Quantity * weights.GetValueOrDefault(n.BasicMaterialId));
+
+        var candidates = await allocator.DefaultCandidatesAsync(shopId, ct).ConfigureAwait(false);
+        var choice = await allocator.ChooseAsync(candidates, need, ct).ConfigureAwait(false);
+        LogisticsChoice? logistics = null;
+        if ((choice.BranchId ?? candidates.FirstOrDefault()?.BranchId) is { } logiBranch)
+        {
+            var companies = await db.Set<LogisticsCompany>().AsNoTracking().Where(l => l.BranchId == logiBranch).ToListAsync(ct).ConfigureAwait(false);
+            logistics = LogisticsChooser.Choose(companies, orders[0].ShipProvince, weight);
+        }
+
+        var groupIds = orders.Select(o => o.Id).ToList();
+        var otherAddress = 0;
+        if (key.HasMember)
+        {
+            var sameMember = await db.Set<Order>().AsNoTracking().Where(key.SameMember())
+                .Where(o => o.Status == OrderStatus.Active && !groupIds.Contains(o.Id) && o.ShipStatus == ShipStatus.NotShipped)
+                .ToListAsync(ct).ConfigureAwait(false);
+            otherAddress = sameMember.Count(o => OrderMergeKey.Of(o) is var k && k.Member == key.Member && k != key);
+        }
+        var name = key.Name;
+        var mobile = key.Mobile;
+        var otherShop = key.Name.Length == 0 || key.Mobile.Length == 0 ? 0
+            : (await db.Set<Order>().AsNoTracking()
+                .Where(o => o.ShopId != shopId && o.Status == OrderStatus.Active && o.ProcessStatus == ProcessStatus.Unconfirmed && !o.IsFail
+                            && o.ShipName == name && o.ShipMobile == mobile)
+                .ToListAsync(ct).ConfigureAwait(false))
+              .Count(o => OrderMergeKey.Of(o) is var k && k.Province == key.Province && k.City == key.City && k.District == key.District && k.Addr == key.Addr);
+
+        return new ReviewCase
+        {
+            Orders = orders, Candidates = candidates, Branch = choice, Logistics = logistics,
+            OtherAddressOrders = otherAddress, OtherShopOrders = otherShop,
+            PlatformGiftOrders = orders.Where(o => o.Objects.Any(x => !x.Deleted && x.ObjType == "gift")).Select(o => o.Id).ToHashSet(),
+            CrmGiftOrders = new HashSet<long>(),
+            UnsellableMaterials = materials.Where(m => !m.Sellable).Select(m => m.Id).ToHashSet(),
+            CheckProduct = false,
+        };
+    }
+
+    /// <summary>What the flags alone do not say: which material is short in which branch.</summary>
+    private static string? Detail(ReviewCase c)
+    {
+        if (c.Candidates.Count == 0 || c.Branch.BranchId is not null || c.Branch.Shortages.Count == 0) return null;
+        var s = c.Branch.Shortages[0];
+        return string.Create(CultureInfo.InvariantCulture, $"仓库 #{s.BranchId} 物料 #{s.BasicMaterialId} 需要 {s.Needed}，可用 {s.Free}");
+    }
+
+    private static AutoReviewResult Skipped(long id) => new(id, AutoReviewOutcome.Skipped, 0, 0, null, [id]);
+}

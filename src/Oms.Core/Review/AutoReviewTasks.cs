@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Oms.Admin;
+using Oms.Data;
+using Oms.Tasks;
+
+namespace Oms.Review;
+
+/// <summary>
+/// Timer <c>auto-review</c> (every 2 seconds): when <c>review.auto_enabled</c>, takes the orders due for automatic review
+/// (<see cref="AutoReviewService.DueAsync"/>), marks them queued and enqueues them as <c>autorder</c> tasks of
+/// <see cref="BatchSize"/> orders, in one transaction — so any number of worker processes share the work.
+/// </summary>
+internal sealed class AutoReviewScanHandler(OmsDbContext db, AutoReviewService review, SettingsService settings, ITaskQueue queue,
+    TaskRegistry registry, TimeProvider clock) : ITaskHandler
+{
+    public const string TimerName = "auto-review";
+    public const int BatchSize = 100;
+    public const int MaxPerScan = 5000;
+    /// <summary>A queued order not reviewed within this time (a lost task) is queued again by a later scan.</summary>
+    public static readonly TimeSpan QueuedFor = TimeSpan.FromMinutes(2);
+
+    public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        if (!await settings.GetBoolAsync(AutoReviewTaskHandler.EnabledSetting, cancellationToken).ConfigureAwait(false))
+            return TaskResult.Success("review.auto_enabled is off");
+        var due = await review.DueAsync(MaxPerScan, cancellationToken).ConfigureAwait(false);
+        if (due.Count == 0) return TaskResult.Success("nothing due");
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        queue.Enqueue(db, due.Chunk(BatchSize).Select(ids => registry.Message(AutoReviewTaskHandler.Type, AutoReviewTaskHandler.Payload(ids))));
+        await review.MarkQueuedAsync(due, clock.GetUtcNow().UtcDateTime + QueuedFor, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return TaskResult.Success($"{due.Count} orders queued");
+    }
+}
+
+/// <summary><c>autorder</c>: reviews one batch of orders (idempotent: an order reviewed already is skipped).</summary>
+internal sealed class AutoReviewTaskHandler(AutoReviewService review) : ITaskHandler
+{
+    public const string Type = "autorder";
+    public const string EnabledSetting = "review.auto_enabled";
+
+    private sealed record Body(long[] Ids);
+
+    public static string Payload(IEnumerable<long> ids) => JsonSerializer.Serialize(new Body(ids.ToArray()));
+
+    public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var body = JsonSerializer.Deserialize<Body>(context.Payload) ?? throw new InvalidOperationException("empty autorder payload");
+        var results = await review.ReviewAsync(body.Ids, cancellationToken).ConfigureAwait(false);
+        return TaskResult.Success($"{results.Count(r => r.Outcome == AutoReviewOutcome.Reviewed)} reviewed, "
+            + $"{results.Count(r => r.Outcome == AutoReviewOutcome.Held)} held, {results.Count(r => r.Outcome == AutoReviewOutcome.Skipped)} skipped");
+    }
+}
