@@ -48,7 +48,7 @@ public static class OrderWireNames
 /// exact even then. <c>count</c> is always the whole window's count under the filters.
 /// </para>
 /// <para>
-/// The window may span at most <see cref="MaxWindowDays"/> days: a merchant's sync polls small windows,
+/// The window may span at most <see cref="ListWindow.MaxDays"/> days: a merchant's sync polls small windows,
 /// and a wider one makes the count and an OFFSET page scan months of orders on every call.
 /// </para>
 /// </summary>
@@ -57,17 +57,10 @@ internal sealed class OrdersGetList(OmsDbContext db) : IOpenApiMethod
     public string Name => "orders.getList";
     public bool ReadOnly => true;
 
-    public const int MaxPageSize = 1000;
-    public const int MaxWindowDays = 31;
-    private const string CursorTimeFormat = "yyyy-MM-dd HH:mm:ss.fffffff";
-
     public async Task<object?> InvokeAsync(OpenApiRequest request, CancellationToken ct)
     {
-        var start = request.RequiredTime("start_time");
-        var end = request.RequiredTime("end_time");
-        if (end < start) throw OpenApiException.Params("end_time", "is before start_time");
-        if (end - start > TimeSpan.FromDays(MaxWindowDays))
-            throw OpenApiException.Params("end_time", $"the window from start_time may span at most {MaxWindowDays} days");
+        var w = ListWindow.Read(request, "an order_id");
+        var (start, end) = (w.Start, w.End);
         var byCreateTime = (request.Optional("time_select") ?? "modified") switch
         {
             "modified" => false,
@@ -78,26 +71,6 @@ internal sealed class OrdersGetList(OmsDbContext db) : IOpenApiMethod
         if (shopBns.Count > 100) throw OpenApiException.Params("shop_bn", "at most 100 codes per call");
         var orderBns = request.List("order_bn");
         if (orderBns.Count > 100) throw OpenApiException.Params("order_bn", "at most 100 codes per call");
-        var (pageNo, pageSize) = request.Paging(MaxPageSize);
-        var cursorText = request.Optional("cursor_id");
-        long? cursorId = null;
-        if (cursorText is not null)
-        {
-            if (!long.TryParse(cursorText, NumberStyles.None, CultureInfo.InvariantCulture, out var c) || c <= 0)
-                throw OpenApiException.Params("cursor_id", $"'{cursorText}' is not an order_id");
-            if (pageNo != 1) throw OpenApiException.Params("page_no", "page by cursor_id or by page_no, not both");
-            cursorId = c;
-        }
-        var cursorTimeText = request.Optional("cursor_time");
-        DateTime? cursorTime = null;
-        if (cursorTimeText is not null)
-        {
-            if (cursorId is null) throw OpenApiException.Params("cursor_time", "is only read together with cursor_id");
-            if (!DateTime.TryParseExact(cursorTimeText, CursorTimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
-                throw OpenApiException.Params("cursor_time", $"'{cursorTimeText}' is not a cursor_time this method answered");
-            cursorTime = DateTime.SpecifyKind(local - ChinaTime.Offset, DateTimeKind.Utc);
-        }
-
         var q = db.Set<Order>().AsNoTracking();
         if (shopBns.Count > 0)
         {
@@ -110,26 +83,24 @@ internal sealed class OrdersGetList(OmsDbContext db) : IOpenApiMethod
             : q.Where(o => o.UpdatedAt >= start && o.UpdatedAt <= end);
         var count = await q.LongCountAsync(ct).ConfigureAwait(false);
 
-        if (cursorId is { } after)
+        if (w.CursorId is { } after)
         {
-            var at = cursorTime ?? await CursorTimeAsync(after, byCreateTime, ct).ConfigureAwait(false)
+            var at = w.CursorTime ?? await CursorTimeAsync(after, byCreateTime, ct).ConfigureAwait(false)
                      ?? throw OpenApiException.Params("cursor_id", $"no order {after}");
             q = byCreateTime
                 ? q.Where(o => o.CreateTime > at || (o.CreateTime == at && o.Id > after))
                 : q.Where(o => o.UpdatedAt > at || (o.UpdatedAt == at && o.Id > after));
         }
         var sorted = byCreateTime ? q.OrderBy(o => o.CreateTime).ThenBy(o => o.Id) : q.OrderBy(o => o.UpdatedAt).ThenBy(o => o.Id);
-        var skip = cursorId is null ? (pageNo - 1) * pageSize : 0;
-        var page = await sorted.Skip(skip).Take(pageSize + 1).ToListAsync(ct).ConfigureAwait(false);
-        var hasMore = page.Count > pageSize;
-        if (hasMore) page.RemoveAt(pageSize);
+        var page = await sorted.Skip(w.Skip).Take(w.PageSize + 1).ToListAsync(ct).ConfigureAwait(false);
+        var hasMore = page.Count > w.PageSize;
+        if (hasMore) page.RemoveAt(w.PageSize);
 
         var rows = await RowsAsync(page, ct).ConfigureAwait(false);
         var last = page.Count > 0 ? page[^1] : null;
-        return new OrderListAnswer(rows, count,
-            last?.Id ?? cursorId,
-            last is null ? cursorTimeText : DateTime.SpecifyKind(byCreateTime ? last.CreateTime : last.UpdatedAt, DateTimeKind.Utc)
-                .Add(ChinaTime.Offset).ToString(CursorTimeFormat, CultureInfo.InvariantCulture),
+        return new ListWindowAnswer(rows, count,
+            last?.Id ?? w.CursorId,
+            w.AnswerCursorTime(last is null ? null : byCreateTime ? last.CreateTime : last.UpdatedAt),
             hasMore);
     }
 
@@ -254,5 +225,3 @@ internal sealed class OrdersGetList(OmsDbContext db) : IOpenApiMethod
     }
 }
 
-/// <summary>The answer of <c>orders.getList</c>: the list shape plus the cursor.</summary>
-internal sealed record OrderListAnswer(IReadOnlyList<object> Lists, long Count, long? CursorId, string? CursorTime, bool HasMore);
