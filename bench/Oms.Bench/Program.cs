@@ -17,6 +17,20 @@ using Oms.Tasks;
 // PostgreSQL and RabbitMQ come from OMS_TEST_POSTGRES / OMS_TEST_RABBITMQ (scripts/services.sh env).
 // Intake: oms serve + the shop simulator's load generator, orders of 3 lines at concurrency 1, 8, 32.
 //   dotnet run -c Release --project bench/Oms.Bench -- intake [N] [sqlite|postgres ...]
+// Review: N clean orders, then automatic review by 1 and 2 reviewers; scenario mixed (default N 3,000) or hot (default 10,000).
+//   dotnet run -c Release --project bench/Oms.Bench -- review [mixed|hot] [N] [sqlite|postgres ...]
+if (args.Length > 0 && args[0] == "review")
+{
+    var rs = args.Length > 1 ? args[1] : "mixed";
+    var rn = args.Length > 2 && int.TryParse(args[2], out var rp) ? rp : rs == "hot" ? 10_000 : 3_000;
+    var rb = args.Length > 3 ? args.Skip(3).ToList() : ["sqlite", "postgres"];
+    Console.WriteLine("| backend | scenario | reviewers | orders | orders/s | reviewed | held | deliveries | invariants |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+    foreach (var backend in rb)
+        foreach (var w in new[] { 1, 2 })
+            Console.WriteLine(ReviewBench.Format(await ReviewBench.RunAsync(backend, rs, rn, w)));
+    return;
+}
 if (args.Length > 0 && args[0] == "intake")
 {
     var io = args.Length > 1 && int.TryParse(args[1], out var ip) ? ip : 3_000;

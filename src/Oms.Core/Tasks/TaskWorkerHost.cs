@@ -468,6 +468,6 @@ public sealed partial class TimerScheduler(TaskDb taskDb, ITaskQueue queue, Task
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Timer {Name} fired for {Due}; next run {Next}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Timer {Name} fired for {Due}; next run {Next}")]
     private static partial void LogFired(ILogger logger, string name, string due, string next);
 }

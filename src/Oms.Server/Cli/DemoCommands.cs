@@ -145,7 +145,7 @@ internal static class DemoOrders
 
     public static async Task<int> PushAsync(IServiceProvider sp, CancellationToken ct)
     {
-        using var client = new MatrixPushClient(new GatewayTransport(sp));
+        using var client = new MatrixPushClient(new InProcessMatrixTransport(sp));
         var prefix = "DEMO" + DateTime.UtcNow.ToString("yyMMddHHmm", System.Globalization.CultureInfo.InvariantCulture) + "-";
         var report = await new LoadRunner(client, SimCatalog.Demo, new LoadOptions
         {
@@ -159,15 +159,15 @@ internal static class DemoOrders
         }).RunAsync(ct).ConfigureAwait(false);
         return report.SuccOrderBns.Count + failed.SuccOrderBns.Count;
     }
+}
 
-    /// <summary>Calls the gateway in its own scope per request, as the HTTP endpoint does.</summary>
-    private sealed class GatewayTransport(IServiceProvider sp) : IMatrixTransport
+/// <summary>The shop simulator's transport straight into the matrix gateway, in a scope per request as the HTTP endpoint does.</summary>
+internal sealed class InProcessMatrixTransport(IServiceProvider sp) : IMatrixTransport
+{
+    public async Task<MatrixAnswer> SendAsync(IReadOnlyDictionary<string, string> signedForm, CancellationToken ct)
     {
-        public async Task<MatrixAnswer> SendAsync(IReadOnlyDictionary<string, string> signedForm, CancellationToken ct)
-        {
-            await using var scope = sp.CreateAsyncScope();
-            var reply = await scope.ServiceProvider.GetRequiredService<MatrixGateway>().HandleAsync(signedForm, ct).ConfigureAwait(false);
-            return MatrixAnswer.Parse(reply.Json);
-        }
+        await using var scope = sp.CreateAsyncScope();
+        var reply = await scope.ServiceProvider.GetRequiredService<MatrixGateway>().HandleAsync(signedForm, ct).ConfigureAwait(false);
+        return MatrixAnswer.Parse(reply.Json);
     }
 }
