@@ -88,7 +88,7 @@ public class CrmGiftRule
     public List<string> ShopBns { get; set; } = [];
     /// <summary>At most this many orders get this rule's gifts; null = unlimited.</summary>
     public int? MaxTimes { get; set; }
-    /// <summary>Orders holding this rule's gifts now (claimed with a conditional update; given back when a re-run removes them).</summary>
+    /// <summary>Orders that got this rule's gifts (claimed with a conditional update; given back when a re-run removes them; a cancelled order keeps its count).</summary>
     public int GivenCount { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
