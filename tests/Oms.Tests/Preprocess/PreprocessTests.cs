@@ -425,6 +425,36 @@ public abstract class PreprocessTests<TFixture>(TFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task A_batch_runs_each_order_once_in_the_callers_transaction_which_is_required()
+    {
+        var (k, shop) = await KitAsync();
+        using var _k = k;
+        await RuleAsync(server, Rule(k, shop) with { MaxTimes = 2 });
+        var ids = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var bn = k.NewBn();
+            await k.PushOrderAsync(bn, [new Line(k.SA, 1)], T0);
+            ids.Add((await k.OrderAsync(bn)).Id);
+        }
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var chain = scope.ServiceProvider.GetRequiredService<PreprocessChain>();
+            await Assert.ThrowsAsync<InvalidOperationException>(() => chain.RunAsync(ids[0], "test"));
+            var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var results = await chain.RunManyAsync([ids[2], ids[0], ids[1], ids[0]], "test");
+            Assert.Equal(ids, results.Select(r => r.OrderId).ToList());
+            Assert.Equal([true, true, false], results.Select(r => r.Steps.Single(s => s.Code == "crm_gift").Changed).ToList());
+            // rolled back: nothing stays
+            await tx.RollbackAsync();
+        }
+        foreach (var id in ids) Assert.False((await FactAsync(server, id)).HasCrmGift);
+        Assert.Equal(0, await k.ShopFreezeAsync(k.C));
+        await k.AssertInvariantsAsync();
+    }
+
+    [Fact]
     public async Task A_switched_off_plugin_does_not_run_and_positions_order_the_chain()
     {
         var (k, shop) = await KitAsync();
