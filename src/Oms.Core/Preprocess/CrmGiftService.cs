@@ -101,7 +101,7 @@ public sealed class CrmGiftService(OmsDbContext db, MaterialMatcher matcher, Sal
     {
         var text = (orderRef ?? "").Trim();
         if (text.Length == 0) throw new ValidationException("order", "请输入订单号或订单 ID");
-        var ids = await db.Set<Order>().AsNoTracking().Where(o => o.OrderBn == text).Select(o => o.Id).Take(2).ToListAsync(ct).ConfigureAwait(false);
+        var ids = await db.Set<Order>().AsNoTracking().Where(o => o.OrderBn == text).Select(o => o.Id).OrderBy(x => x).Take(2).ToListAsync(ct).ConfigureAwait(false);
         if (ids.Count == 0 && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             && await db.Set<Order>().AnyAsync(o => o.Id == id, ct).ConfigureAwait(false))
             ids.Add(id);

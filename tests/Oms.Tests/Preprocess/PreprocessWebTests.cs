@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Oms.Admin;
 using Oms.Preprocess;
 using Oms.Tests.Infrastructure;
 using Oms.Tests.Orders;
@@ -55,7 +57,7 @@ public abstract class PreprocessWebTests<TFixture>(TFixture server) : IClassFixt
         var plugins = await web.GetAsync("/preprocess/plugins");
         Assert.Equal(HttpStatusCode.OK, plugins.Status);
         Assert.Contains("crm_gift", plugins.Html, StringComparison.Ordinal);
-        var saved = await web.PostAsync("/preprocess/plugins", [new("code", "invoice"), new("enabled", "true"), new("position", "20")], tokenFrom: "/preprocess/plugins");
+        var saved = await web.PostAsync("/preprocess/plugins", [new("plugin", "invoice"), new("enabled", "true"), new("position", "20")], tokenFrom: "/preprocess/plugins");
         Assert.Equal(HttpStatusCode.Redirect, saved.Status);
 
         // after a run the detail shows the lines' source and the run
@@ -66,6 +68,30 @@ public abstract class PreprocessWebTests<TFixture>(TFixture server) : IClassFixt
         Assert.Contains("平台赠品", detail.Html, StringComparison.Ordinal);
         Assert.Contains("id=\"preprocess-runs\"", detail.Html, StringComparison.Ordinal);
         Assert.Contains("添加赠品", detail.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_rules_preview_and_plugins_but_cannot_change_them()
+    {
+        var name = "giftviewer" + Guid.NewGuid().ToString("N")[..6];
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<RoleService>().CreateAsync("role-" + name, null, [Permissions.OrdersView]);
+            await scope.ServiceProvider.GetRequiredService<UserService>().CreateAsync(name, "password-123", ["role-" + name]);
+        }
+        using var web = new WebSession(server);
+        Assert.Equal(HttpStatusCode.Redirect, (await web.LoginAsync(name, "password-123")).Status);
+        var list = await web.GetAsync("/preprocess/gift-rules");
+        Assert.Equal(HttpStatusCode.OK, list.Status);
+        Assert.DoesNotContain("id=\"new-rule\"", list.Html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await web.GetAsync("/preprocess/gift-rules/edit")).Status);
+        var plugins = await web.GetAsync("/preprocess/plugins");
+        Assert.Equal(HttpStatusCode.OK, plugins.Status);
+        Assert.DoesNotContain("name=\"position\"", plugins.Html, StringComparison.Ordinal);
+        var refused = await web.PostAsync("/preprocess/plugins", [new("plugin", "invoice"), new("enabled", "false"), new("position", "1")], tokenFrom: "/account/password");
+        Assert.True(refused.Status == HttpStatusCode.Forbidden, refused.Html);
+        await using (var scope = server.Services.CreateAsyncScope())
+            Assert.True((await scope.ServiceProvider.GetRequiredService<Oms.Preprocess.PreprocessChain>().PluginsAsync()).Single(p => p.Code == "invoice").Enabled);
     }
 }
 

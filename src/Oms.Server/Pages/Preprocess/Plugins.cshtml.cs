@@ -14,13 +14,14 @@ public sealed class PreprocessPluginsModel(PreprocessChain chain, IStringLocaliz
 
     public async Task OnGetAsync(CancellationToken ct) => Plugins = await chain.PluginsAsync(ct);
 
-    public async Task<IActionResult> OnPostAsync(string code, bool enabled, int? position, CancellationToken ct)
+    // the field is "plugin", not "code": the error page re-executed for a 403 binds its status from "code" and form values win over route values
+    public async Task<IActionResult> OnPostAsync(string? plugin, bool enabled, int? position, CancellationToken ct)
     {
         if (!User.Has(Permissions.OrdersReview)) return Forbid();
         if (position is null) ModelState.AddModelError("", "请输入顺序（0 到 10000 的整数）");
-        else if (await TryAsync(() => chain.SetPluginAsync(code, enabled, position.Value, Actor ?? "admin", ct), prefix: ""))
+        else if (await TryAsync(() => chain.SetPluginAsync(plugin ?? "", enabled, position.Value, Actor ?? "admin", ct), prefix: ""))
         {
-            Flash(code + " · " + l["Common.Saved"]);
+            Flash(plugin + " · " + l["Common.Saved"]);
             return Redirect("/preprocess/plugins");
         }
         Plugins = await chain.PluginsAsync(ct);
