@@ -77,6 +77,7 @@ public static class OmsCoreServices
         services.AddOrderList();
         Deliveries.DeliveriesModule.AddDeliveries(services);
         Review.ReviewModule.AddReview(services);
+        Preprocess.PreprocessModule.AddPreprocess(services);
         services.AddAdmin();
         services.AddTasks(configuration);
         services.AddOutbox(configuration);

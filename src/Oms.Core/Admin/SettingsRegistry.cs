@@ -48,6 +48,7 @@ public static class SettingsRegistry
     [
         new("order.buffer_minutes", SettingType.Int, "10", "订单缓冲时间（分钟）：从到达或付款（取较晚者）起在暂存区等待的时间", 0, 10080),
         new("order.intake_async", SettingType.Bool, "false", "订单收订进队列：入队后即应答 state=queued"),
+        new("preprocess.invoice_content", SettingType.Text, "商品明细", "发票补全：开票申请的默认发票内容"),
         new("review.auto_enabled", SettingType.Bool, "false", "自动审单"),
         new("matrix.url", SettingType.Url, "", "矩阵地址：店铺或 WMS 渠道未设 api_url 时的出站请求地址"),
         new("matrix.node_id", SettingType.Text, "", "本系统的矩阵节点号：出站请求的 from_node_id"),

@@ -190,6 +190,28 @@ public class OrderObject
     public int Position { get; set; }
     /// <summary>Removed by a later push (kept for the record).</summary>
     public bool Deleted { get; set; }
+    /// <summary>
+    /// Where the line comes from (<see cref="OrderLineSources"/>): the shop's push (<c>shop</c>, or
+    /// <c>platform_gift</c> once the preprocess chain recognized it as the platform's promotion gift), or
+    /// added by the OMS itself (<c>crm_gift</c>). Lines the OMS added are left alone by the intake's line diff.
+    /// </summary>
+    public string Source { get; set; } = OrderLineSources.Shop;
+    /// <summary>The CRM gift rule (赠品规则) that added this line, for <c>crm_gift</c> lines.</summary>
+    public long? GiftRuleId { get; set; }
+}
+
+/// <summary>Values of <see cref="OrderObject.Source"/>.</summary>
+public static class OrderLineSources
+{
+    /// <summary>Sent by the shop.</summary>
+    public const string Shop = "shop";
+    /// <summary>Sent by the shop and recognized as the platform's promotion gift (平台赠品).</summary>
+    public const string PlatformGift = "platform_gift";
+    /// <summary>Added by the OMS's CRM gift rules (CRM 赠品), not sent by the shop.</summary>
+    public const string CrmGift = "crm_gift";
+
+    /// <summary>True for lines the OMS added itself: a shop push neither matches nor removes them.</summary>
+    public static bool IsAddedByOms(string source) => source == CrmGift;
 }
 
 /// <summary>订单明细 — a basic material to pick, expanded from an object through its sales material's bindings.</summary>

@@ -230,7 +230,10 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
     /// </summary>
     private async Task<bool> ApplyLinesAsync(ShopInfo shop, Order order, OrderPush push, List<string> changes, CancellationToken ct)
     {
-        var stored = order.Objects.Where(o => !o.Deleted).OrderBy(o => o.Position).ToList();
+        // Lines the OMS added itself (CRM gifts of the preprocess chain) are not the shop's: they never
+        // match a pushed object and are never dropped here. Their items stay live, so the freeze diff
+        // below holds them on both sides; the next preprocess run decides whether they still apply.
+        var stored = order.Objects.Where(o => !o.Deleted && !OrderLineSources.IsAddedByOms(o.Source)).OrderBy(o => o.Position).ToList();
         var kept = new OrderObject?[push.Objects.Count];
         var dropped = new List<OrderObject>(stored);
         for (var i = 0; i < push.Objects.Count; i++)

@@ -1741,6 +1741,10 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("deleted");
 
+                    b.Property<long?>("GiftRuleId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("gift_rule_id");
+
                     b.Property<string>("Name")
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)")
@@ -1797,6 +1801,14 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("text")
                         .HasColumnName("shop_items");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasDefaultValue("shop")
+                        .HasColumnName("source");
 
                     b.Property<decimal>("Weight")
                         .HasPrecision(18, 4)
@@ -2093,6 +2105,284 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_outbox_message_state_updated_at");
 
                     b.ToTable("outbox_message", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.CrmGiftRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<DateTime?>("EndAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("end_at");
+
+                    b.Property<int>("GivenCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("given_count");
+
+                    b.Property<decimal?>("MaxAmount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("max_amount");
+
+                    b.Property<int?>("MaxItems")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_items");
+
+                    b.Property<int?>("MaxTimes")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_times");
+
+                    b.Property<decimal?>("MinAmount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("min_amount");
+
+                    b.Property<int?>("MinItems")
+                        .HasColumnType("integer")
+                        .HasColumnName("min_items");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer")
+                        .HasColumnName("priority");
+
+                    b.Property<string>("RuleBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("rule_bn");
+
+                    b.Property<string>("ShopBns")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("shop_bns");
+
+                    b.Property<string>("SkuCodes")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("sku_codes");
+
+                    b.Property<int>("SkuMinQuantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("sku_min_quantity");
+
+                    b.Property<bool>("Stackable")
+                        .HasColumnType("boolean")
+                        .HasColumnName("stackable");
+
+                    b.Property<DateTime?>("StartAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("start_at");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_crm_gift_rule");
+
+                    b.HasIndex("RuleBn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_crm_gift_rule_rule_bn");
+
+                    b.ToTable("crm_gift_rule", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_crm_gift_rule_given", "given_count >= 0");
+
+                            t.HasCheckConstraint("ck_crm_gift_rule_limit", "max_times IS NULL OR given_count <= max_times");
+                        });
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.CrmGiftRuleGift", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("quantity");
+
+                    b.Property<long>("RuleId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rule_id");
+
+                    b.Property<string>("SalesMaterialBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sales_material_bn");
+
+                    b.HasKey("Id")
+                        .HasName("pk_crm_gift_rule_gift");
+
+                    b.HasIndex("RuleId")
+                        .HasDatabaseName("ix_crm_gift_rule_gift_rule_id");
+
+                    b.ToTable("crm_gift_rule_gift", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_crm_gift_rule_gift_quantity", "quantity > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.InvoiceRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("content");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TaxNo")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tax_no");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<string>("TitleSource")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("title_source");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invoice_request");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invoice_request_order_id");
+
+                    b.ToTable("invoice_request", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.PreprocessPluginSetting", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("code");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Code")
+                        .HasName("pk_preprocess_plugin");
+
+                    b.ToTable("preprocess_plugin", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.PreprocessRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("Changed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("changed");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Operator")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("operator");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Skipped")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("skipped");
+
+                    b.Property<string>("Steps")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("text")
+                        .HasColumnName("steps");
+
+                    b.HasKey("Id")
+                        .HasName("pk_preprocess_run");
+
+                    b.HasIndex("OrderId", "Id")
+                        .HasDatabaseName("ix_preprocess_run_order_id_id");
+
+                    b.ToTable("preprocess_run", (string)null);
                 });
 
             modelBuilder.Entity("Oms.Review.OrderReviewState", b =>
@@ -2876,6 +3166,36 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_order_payment_order_order_id");
                 });
 
+            modelBuilder.Entity("Oms.Preprocess.CrmGiftRuleGift", b =>
+                {
+                    b.HasOne("Oms.Preprocess.CrmGiftRule", null)
+                        .WithMany("Gifts")
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_crm_gift_rule_gift_crm_gift_rule_rule_id");
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.InvoiceRequest", b =>
+                {
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoice_request_orders_order_id");
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.PreprocessRun", b =>
+                {
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_preprocess_run_orders_order_id");
+                });
+
             modelBuilder.Entity("Oms.Review.OrderReviewState", b =>
                 {
                     b.HasOne("Oms.Orders.Order", null)
@@ -2942,6 +3262,11 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.Navigation("Objects");
 
                     b.Navigation("Payments");
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.CrmGiftRule", b =>
+                {
+                    b.Navigation("Gifts");
                 });
 
             modelBuilder.Entity("Oms.Warehouses.Branch", b =>

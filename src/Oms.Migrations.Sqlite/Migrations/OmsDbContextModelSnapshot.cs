@@ -1672,6 +1672,10 @@ namespace Oms.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("deleted");
 
+                    b.Property<long?>("GiftRuleId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gift_rule_id");
+
                     b.Property<string>("Name")
                         .HasMaxLength(255)
                         .HasColumnType("TEXT")
@@ -1725,6 +1729,14 @@ namespace Oms.Migrations.Sqlite.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("text")
                         .HasColumnName("shop_items");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("shop")
+                        .HasColumnName("source");
 
                     b.Property<long>("Weight")
                         .HasColumnType("INTEGER")
@@ -2015,6 +2027,273 @@ namespace Oms.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_outbox_message_state_updated_at");
 
                     b.ToTable("outbox_message", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.CrmGiftRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<long?>("EndAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("end_at");
+
+                    b.Property<int>("GivenCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("given_count");
+
+                    b.Property<long?>("MaxAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_amount");
+
+                    b.Property<int?>("MaxItems")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_items");
+
+                    b.Property<int?>("MaxTimes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_times");
+
+                    b.Property<long?>("MinAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("min_amount");
+
+                    b.Property<int?>("MinItems")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("min_items");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("priority");
+
+                    b.Property<string>("RuleBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule_bn");
+
+                    b.Property<string>("ShopBns")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shop_bns");
+
+                    b.Property<string>("SkuCodes")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sku_codes");
+
+                    b.Property<int>("SkuMinQuantity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sku_min_quantity");
+
+                    b.Property<bool>("Stackable")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stackable");
+
+                    b.Property<long?>("StartAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("start_at");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_crm_gift_rule");
+
+                    b.HasIndex("RuleBn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_crm_gift_rule_rule_bn");
+
+                    b.ToTable("crm_gift_rule", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_crm_gift_rule_given", "given_count >= 0");
+
+                            t.HasCheckConstraint("ck_crm_gift_rule_limit", "max_times IS NULL OR given_count <= max_times");
+                        });
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.CrmGiftRuleGift", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quantity");
+
+                    b.Property<long>("RuleId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rule_id");
+
+                    b.Property<string>("SalesMaterialBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sales_material_bn");
+
+                    b.HasKey("Id")
+                        .HasName("pk_crm_gift_rule_gift");
+
+                    b.HasIndex("RuleId")
+                        .HasDatabaseName("ix_crm_gift_rule_gift_rule_id");
+
+                    b.ToTable("crm_gift_rule_gift", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_crm_gift_rule_gift_quantity", "quantity > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.InvoiceRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TaxNo")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tax_no");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<string>("TitleSource")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title_source");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invoice_request");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invoice_request_order_id");
+
+                    b.ToTable("invoice_request", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.PreprocessPluginSetting", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Code")
+                        .HasName("pk_preprocess_plugin");
+
+                    b.ToTable("preprocess_plugin", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.PreprocessRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Changed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("changed");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Operator")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("operator");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Skipped")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("skipped");
+
+                    b.Property<string>("Steps")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("text")
+                        .HasColumnName("steps");
+
+                    b.HasKey("Id")
+                        .HasName("pk_preprocess_run");
+
+                    b.HasIndex("OrderId", "Id")
+                        .HasDatabaseName("ix_preprocess_run_order_id_id");
+
+                    b.ToTable("preprocess_run", (string)null);
                 });
 
             modelBuilder.Entity("Oms.Review.OrderReviewState", b =>
@@ -2791,6 +3070,36 @@ namespace Oms.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_order_payment_order_order_id");
                 });
 
+            modelBuilder.Entity("Oms.Preprocess.CrmGiftRuleGift", b =>
+                {
+                    b.HasOne("Oms.Preprocess.CrmGiftRule", null)
+                        .WithMany("Gifts")
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_crm_gift_rule_gift_crm_gift_rule_rule_id");
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.InvoiceRequest", b =>
+                {
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoice_request_orders_order_id");
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.PreprocessRun", b =>
+                {
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_preprocess_run_orders_order_id");
+                });
+
             modelBuilder.Entity("Oms.Review.OrderReviewState", b =>
                 {
                     b.HasOne("Oms.Orders.Order", null)
@@ -2857,6 +3166,11 @@ namespace Oms.Migrations.Sqlite.Migrations
                     b.Navigation("Objects");
 
                     b.Navigation("Payments");
+                });
+
+            modelBuilder.Entity("Oms.Preprocess.CrmGiftRule", b =>
+                {
+                    b.Navigation("Gifts");
                 });
 
             modelBuilder.Entity("Oms.Warehouses.Branch", b =>

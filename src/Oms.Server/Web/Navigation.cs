@@ -28,6 +28,7 @@ public static class Navigation
             new("OrderList", "/orders", Permissions.OrdersView),
             new("FailedOrders", "/orders/failed", Permissions.OrdersView),
             new("StagingArea", "/orders/staging", Permissions.OrdersView),
+            new("GiftRules", "/preprocess/gift-rules", Permissions.OrdersView),
             new("Review", null, Permissions.OrdersReview, "Review"),
             new("AfterSales", null, Permissions.OrdersReview, "AfterSales"),
         ]),

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Oms.Channels;
+using Oms.Common;
+using Oms.Data;
+using Oms.Orders;
+
+namespace Oms.Preprocess;
+
+/// <summary>
+/// 预处理插件 — one step of the preprocess chain (DOMAIN.md §3 step 3). It looks at the order as it is now and
+/// brings what it owns to the state the order calls for (recompute, not append): running it again on an
+/// unchanged order changes nothing. It changes the order only through <see cref="PreprocessContext"/>'s order
+/// (tracked) and the services it was built with, in the caller's transaction, and says what it did.
+/// A new plugin = a class implementing this + <see cref="PreprocessModule.AddOrderPreprocessor{T}"/>.
+/// </summary>
+public interface IOrderPreprocessor
+{
+    /// <summary>Stable code (settings, run records): platform_gift, invoice, crm_gift …</summary>
+    string Code { get; }
+    /// <summary>Chinese name shown to operators.</summary>
+    string Name { get; }
+    /// <summary>Place in the chain when no setting says otherwise (lower runs first).</summary>
+    int DefaultPosition { get; }
+    Task<PreprocessStep> ProcessAsync(PreprocessContext context, CancellationToken ct);
+}
+
+/// <summary>What a plugin did on one order: whether it changed something, and a readable Chinese text.</summary>
+public sealed record PreprocessStep(string Code, string Name, bool Changed, string Text);
+
+/// <summary>The order a plugin works on (tracked, objects and items loaded), its shop, the actor and the time.</summary>
+public sealed class PreprocessContext(OmsDbContext db, Order order, string shopBn, string actor, DateTime now)
+{
+    public Order Order { get; } = order;
+    public string ShopBn { get; } = shopBn;
+    public string Actor { get; } = actor;
+    public DateTime Now { get; } = now;
+
+    /// <summary>Objects sent by the shop (not removed), in their order.</summary>
+    public IEnumerable<OrderObject> ShopObjects =>
+        Order.Objects.Where(o => !o.Deleted && !OrderLineSources.IsAddedByOms(o.Source)).OrderBy(o => o.Position);
+
+    /// <summary>Writes an operation-log line on the order (every change of an order has one).</summary>
+    public void Log(string text)
+    {
+        db.Add(OrderLog.Create(Order.Id, "preprocess", text, Actor, Now));
+        Order.UpdatedAt = Now;
+    }
+}
+
+/// <summary>The outcome of a run on one order.</summary>
+public sealed record PreprocessRunResult(long OrderId, string? Skipped, IReadOnlyList<PreprocessStep> Steps)
+{
+    public bool Changed => Steps.Any(s => s.Changed);
+}
+
+/// <summary>A plugin with its effective place and switch.</summary>
+public sealed record PreprocessPluginInfo(string Code, string Name, int Position, bool Enabled, int DefaultPosition);
+
+/// <summary>
+/// 订单预处理 — runs the enabled plugins in order on an order leaving the staging area (before grouping,
+/// dispatch and auto review), inside the caller's transaction, serialized with the intake on the order's lock.
+/// Only an active, not failed, unconfirmed order with nothing in deliveries is processed; otherwise the run
+/// is recorded as skipped. Every run is recorded (<see cref="PreprocessRun"/>).
+/// </summary>
+public sealed class PreprocessChain(OmsDbContext db, IEnumerable<IOrderPreprocessor> plugins, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Runs the chain on one order; the caller commits.</summary>
+    public async Task<PreprocessRunResult> RunAsync(long orderId, string actor, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("the preprocess chain runs in the caller's transaction");
+        var header = await db.Set<Order>().AsNoTracking().Where(o => o.Id == orderId).Select(o => new { o.ShopId, o.OrderBn })
+            .FirstOrDefaultAsync(ct).ConfigureAwait(false) ?? throw new DomainException($"order {orderId} does not exist");
+        if (db.Database.IsNpgsql()) await OrderLocks.AcquireAndFindOrderAsync(db, header.ShopId, header.OrderBn, ct).ConfigureAwait(false);
+        else await OrderLocks.AcquireAsync(db, header.ShopId, header.OrderBn, ct).ConfigureAwait(false);
+        var order = await db.Set<Order>().Include(o => o.Objects).Include(o => o.Items).AsSplitQuery()
+            .FirstAsync(o => o.Id == orderId, ct).ConfigureAwait(false);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var steps = new List<PreprocessStep>();
+        var skipped = SkipReason(order);
+        if (skipped is null)
+        {
+            var shopBn = await db.Set<Shop>().Where(s => s.Id == order.ShopId).Select(s => s.ShopBn).FirstAsync(ct).ConfigureAwait(false);
+            var context = new PreprocessContext(db, order, shopBn, actor, now);
+            foreach (var (plugin, _) in await OrderedAsync(ct).ConfigureAwait(false))
+            {
+                steps.Add(await plugin.ProcessAsync(context, ct).ConfigureAwait(false));
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
+        }
+        db.Add(new PreprocessRun
+        {
+            OrderId = orderId, Operator = actor.Length <= 100 ? actor : actor[..100], CreatedAt = now, Changed = steps.Any(s => s.Changed), Skipped = skipped,
+            Steps = JsonSerializer.Serialize(steps.Select(s => new StepRecord(s.Code, s.Name, s.Changed, s.Text)), Json),
+        });
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return new PreprocessRunResult(orderId, skipped, steps);
+    }
+
+    /// <summary>Runs the chain on each order (ascending id, so two batches lock orders in one order), in the caller's transaction.</summary>
+    public async Task<IReadOnlyList<PreprocessRunResult>> RunManyAsync(IEnumerable<long> orderIds, string actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(orderIds);
+        var results = new List<PreprocessRunResult>();
+        foreach (var id in orderIds.Distinct().Order())
+            results.Add(await RunAsync(id, actor, ct).ConfigureAwait(false));
+        return results;
+    }
+
+    /// <summary>Every registered plugin with its effective position and switch, in chain order.</summary>
+    public async Task<IReadOnlyList<PreprocessPluginInfo>> PluginsAsync(CancellationToken ct = default) =>
+        (await OrderedAsync(ct, includeDisabled: true).ConfigureAwait(false))
+        .Select(p => new PreprocessPluginInfo(p.Plugin.Code, p.Plugin.Name, p.Setting.Position, p.Setting.Enabled, p.Plugin.DefaultPosition)).ToList();
+
+    /// <summary>Sets a plugin's switch and position (预处理配置); unknown codes and negative positions are refused.</summary>
+    public async Task SetPluginAsync(string code, bool enabled, int position, string actor, CancellationToken ct = default)
+    {
+        if (!plugins.Any(p => p.Code == code)) throw new ValidationException("code", $"没有预处理插件 '{code}'");
+        if (position is < 0 or > 10000) throw new ValidationException("position", $"顺序须在 0 到 10000 之间（现为 {position}）");
+        var row = await db.Set<PreprocessPluginSetting>().FirstOrDefaultAsync(s => s.Code == code, ct).ConfigureAwait(false);
+        if (row is null) db.Add(row = new PreprocessPluginSetting { Code = code });
+        row.Enabled = enabled;
+        row.Position = position;
+        row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The runs recorded for an order, newest first.</summary>
+    public async Task<IReadOnlyList<PreprocessRunView>> RunsAsync(long orderId, int take = 20, CancellationToken ct = default)
+    {
+        var runs = await db.Set<PreprocessRun>().AsNoTracking().Where(r => r.OrderId == orderId).OrderByDescending(r => r.Id).Take(take)
+            .ToListAsync(ct).ConfigureAwait(false);
+        return runs.Select(r => new PreprocessRunView(r.Id, r.Operator, r.CreatedAt, r.Changed, r.Skipped,
+            (JsonSerializer.Deserialize<List<StepRecord>>(r.Steps, Json) ?? []).Select(s => new PreprocessStep(s.Code, s.Name, s.Changed, s.Text)).ToList())).ToList();
+    }
+
+    private static string? SkipReason(Order o) =>
+        o.Status != OrderStatus.Active ? "订单不是活动状态"
+        : o.IsFail ? "失败订单（有未匹配的商品）"
+        : o.Confirmed || o.ProcessStatus != ProcessStatus.Unconfirmed || o.Items.Any(i => !i.Deleted && i.SplitNum > 0) ? "订单已审核"
+        : null;
+
+    private async Task<List<(IOrderPreprocessor Plugin, PreprocessPluginSetting Setting)>> OrderedAsync(CancellationToken ct, bool includeDisabled = false)
+    {
+        var settings = await db.Set<PreprocessPluginSetting>().AsNoTracking().ToDictionaryAsync(s => s.Code, ct).ConfigureAwait(false);
+        return plugins
+            .Select(p => (Plugin: p, Setting: settings.GetValueOrDefault(p.Code) ?? new PreprocessPluginSetting { Code = p.Code, Position = p.DefaultPosition, Enabled = true }))
+            .Where(p => includeDisabled || p.Setting.Enabled)
+            .OrderBy(p => p.Setting.Position).ThenBy(p => p.Plugin.DefaultPosition).ThenBy(p => p.Plugin.Code, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private sealed record StepRecord(string Code, string Name, bool Changed, string Text);
+}
+
+/// <summary>A recorded run, for the order detail page.</summary>
+public sealed record PreprocessRunView(long Id, string Operator, DateTime CreatedAt, bool Changed, string? Skipped, IReadOnlyList<PreprocessStep> Steps);
