@@ -75,6 +75,7 @@ public static class OmsCoreServices
         services.AddInventory();
         Orders.OrdersModule.AddOrders(services);
         services.AddOrderList();
+        Rules.RulesModule.AddRules(services);
         services.AddAdmin();
         services.AddTasks(configuration);
         services.AddOutbox(configuration);
