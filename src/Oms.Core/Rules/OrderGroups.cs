@@ -90,6 +90,9 @@ public sealed class OrderGroupService(OmsDbContext db, TimeProvider clock, Audit
         }).ToList();
     }
 
+    /// <summary>Every shop's name, for rendering conditions in editors.</summary>
+    public Task<RuleTextContext> NamesAsync(CancellationToken ct = default) => RuleCommon.AllShopNamesAsync(db, ct);
+
     public async Task<OrderGroup> GetAsync(long id, CancellationToken ct = default) =>
         await db.Set<OrderGroup>().FirstOrDefaultAsync(g => g.Id == id, ct).ConfigureAwait(false)
         ?? throw new DomainException($"订单分组 {id} 不存在");
