@@ -56,14 +56,6 @@ internal static class RuleCommon
         catch (DomainException) { return null; }
     }
 
-    public static async Task<RuleTextContext> NamesAsync(OmsDbContext db, IEnumerable<RuleCondition> conditions, CancellationToken ct)
-    {
-        var ids = RuleCommon.Read(conditions, RuleTextContext.Empty).Select(c => c.Filter).OfType<ShopFilter>().SelectMany(f => f.ShopIds).Distinct().ToList();
-        if (ids.Count == 0) return RuleTextContext.Empty;
-        var names = await db.Set<Shop>().Where(s => ids.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Name, ct).ConfigureAwait(false);
-        return new RuleTextContext(names);
-    }
-
     public static async Task<RuleTextContext> AllShopNamesAsync(OmsDbContext db, CancellationToken ct) =>
         new(await db.Set<Shop>().AsNoTracking().ToDictionaryAsync(s => s.Id, s => s.Name, ct).ConfigureAwait(false));
 }
