@@ -121,15 +121,8 @@ public abstract class DispatchTests<TFixture>(TFixture fixture) : IClassFixture<
         // six callers at once, five orders each (the already dispatched one is offered to every caller)
         var batches = facts.Where(f => f.OrderId != already.Id).Chunk(5).ToList();
         var alreadyFacts = facts.Single(f => f.OrderId == already.Id);
-        var results = await Task.WhenAll(batches.Select(batch => Task.Run(() => DispatchData.With(S, async sp =>
-        {
-            for (var attempt = 0; ; attempt++)
-            {
-                try { return await sp.GetRequiredService<DispatchService>().AutoDispatchAsync([.. batch, alreadyFacts], "system", Ct); }
-                catch (DbUpdateException) when (attempt < 5) { } // a serialization failure on a busy SQLite file: retry like a task would
-                catch (InvalidOperationException) when (attempt < 5) { }
-            }
-        }), Ct)));
+        var results = await Task.WhenAll(batches.Select(batch => Task.Run(() => DispatchData.With(S, sp =>
+            sp.GetRequiredService<DispatchService>().AutoDispatchAsync([.. batch, alreadyFacts], "system", Ct)), Ct)));
         var all = results.SelectMany(r => r).ToList();
         Assert.Equal(30, all.Count);
         Assert.DoesNotContain(all, r => r.OrderId == already.Id);
@@ -209,14 +202,7 @@ public abstract class FetchTests<TFixture>(TFixture fixture) : IClassFixture<TFi
         };
 
         var taken = await Task.WhenAll(reviewers.Select(u => Task.Run(() => DispatchData.With(S, async sp =>
-        {
-            for (var attempt = 0; ; attempt++)
-            {
-                try { return (User: u, Ids: await sp.GetRequiredService<DispatchService>().FetchAsync(u.Id, 10, Ct)); }
-                catch (DbUpdateException) when (attempt < 5) { }
-                catch (InvalidOperationException) when (attempt < 5) { }
-            }
-        }), Ct)));
+            (User: u, Ids: await sp.GetRequiredService<DispatchService>().FetchAsync(u.Id, 10, Ct))), Ct)));
         var all = taken.SelectMany(t => t.Ids).ToList();
         Assert.Equal(all.Count, all.Distinct().Count());                       // never the same order twice
         Assert.Equal(ready.Select(o => o.Id).Order(), all.Order());            // 32 ready orders, 40 asked for: every one taken
