@@ -78,6 +78,7 @@ public static class OmsCoreServices
         Deliveries.DeliveriesModule.AddDeliveries(services);
         Review.ReviewModule.AddReview(services);
         Preprocess.PreprocessModule.AddPreprocess(services);
+        Rules.RulesModule.AddRules(services);
         services.AddAdmin();
         services.AddTasks(configuration);
         services.AddOutbox(configuration);

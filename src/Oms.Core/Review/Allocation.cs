@@ -2,12 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Oms.Admin;
 using Oms.Data;
 using Oms.Inventory;
+using Oms.Rules;
 using Oms.Warehouses;
 
 namespace Oms.Review;
-
-/// <summary>A branch the order may ship from, with its allocation weight (higher preferred).</summary>
-public sealed record BranchCandidate(long BranchId, int Weight);
 
 /// <summary>A quantity of one basic material an order (or a merge group) still needs.</summary>
 public sealed record NeedLine(long BasicMaterialId, int Quantity);
@@ -24,13 +22,6 @@ public sealed record BranchChoice(long? BranchId, IReadOnlyList<BranchShortage> 
 /// </summary>
 public sealed class BranchAllocator(OmsDbContext db, SettingsService settings)
 {
-    /// <summary>Without branch rules: the online delivery branches that supply the shop, by their own weight.</summary>
-    public async Task<IReadOnlyList<BranchCandidate>> DefaultCandidatesAsync(long shopId, CancellationToken ct = default) =>
-        await db.Set<Branch>().AsNoTracking()
-            .Where(b => b.Online && b.Type == BranchType.Delivery && db.Set<BranchShop>().Any(s => s.BranchId == b.Id && s.ShopId == shopId))
-            .OrderByDescending(b => b.Weight).ThenBy(b => b.Id)
-            .Select(b => new BranchCandidate(b.Id, b.Weight)).ToListAsync(ct).ConfigureAwait(false);
-
     public async Task<BranchChoice> ChooseAsync(IReadOnlyList<BranchCandidate> candidates, IReadOnlyList<NeedLine> need, CancellationToken ct = default)
     {
         if (candidates.Count == 0) return new BranchChoice(null, []);

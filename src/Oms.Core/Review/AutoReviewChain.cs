@@ -1,4 +1,5 @@
 using Oms.Orders;
+using Oms.Rules;
 
 namespace Oms.Review;
 
@@ -63,9 +64,6 @@ public static class AutoReviewChain
         foreach (var p in Plugins) flags |= p.Check(c);
         return flags;
     }
-
-    /// <summary>Without a configured auto-review rule every flag blocks except SINGLE and MULTI (mergeable orders merge).</summary>
-    public const ReviewFlags DefaultBlocking = (ReviewFlags)(-1L) & ~(ReviewFlags.Single | ReviewFlags.Multi);
 
     private static bool Has(string? s) => !string.IsNullOrWhiteSpace(s);
 }

@@ -5,6 +5,9 @@ using Oms.Common;
 using Oms.Data;
 using Oms.Deliveries;
 using Oms.Orders;
+using Oms.Dispatch;
+using Oms.Preprocess;
+using Oms.Rules;
 using Oms.Warehouses;
 
 namespace Oms.Review;
@@ -29,7 +32,9 @@ public sealed record AutoReviewResult(long OrderId, AutoReviewOutcome Outcome, R
 /// <see cref="OrderReviewState"/>). One transaction per merge group, so one order's trouble stops nobody else.
 /// </summary>
 public sealed class AutoReviewService(
-    OmsDbContext db, DeliveryService deliveries, BranchAllocator allocator, StagingArea staging, TimeProvider clock)
+    OmsDbContext db, DeliveryService deliveries, BranchAllocator allocator, StagingArea staging, TimeProvider clock,
+    PreprocessChain preprocess, PreprocessFacts preprocessFacts, OrderFactsLoader factsLoader, OrderGroupMatcher groups,
+    AutoReviewRules reviewRules, BranchRuleMatcher branchRules, DefaultBranchCandidates defaultBranches, DispatchService dispatch)
 {
     public const string Actor = "system";
     /// <summary>STORE / BRANCH: how long before an unchanged order is looked at again (stock may arrive meanwhile).</summary>
@@ -44,10 +49,11 @@ public sealed class AutoReviewService(
         var results = new List<AutoReviewResult>(orderIds.Count);
         var done = new HashSet<long>();
         var buffer = await staging.BufferAsync(ct).ConfigureAwait(false);
+        var rules = new BatchRules(await groups.LoadAsync(ct).ConfigureAwait(false), await branchRules.LoadAsync(ct).ConfigureAwait(false));
         foreach (var id in orderIds.Distinct().Order())
         {
             if (!done.Add(id)) continue;
-            var r = await ReviewOneAsync(id, buffer, ct).ConfigureAwait(false);
+            var r = await ReviewOneAsync(id, buffer, rules, ct).ConfigureAwait(false);
             done.UnionWith(r.MergedOrderIds);
             results.Add(r);
         }
@@ -80,7 +86,10 @@ public sealed class AutoReviewService(
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 
-    private async Task<AutoReviewResult> ReviewOneAsync(long orderId, TimeSpan buffer, CancellationToken ct)
+    /// <summary>The order groups and branch rules, read once per batch (both are cached and reloaded on change).</summary>
+    private sealed record BatchRules(OrderGroupSet Groups, BranchRuleSet Branches);
+
+    private async Task<AutoReviewResult> ReviewOneAsync(long orderId, TimeSpan buffer, BatchRules batch, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         var now = Now;
@@ -97,16 +106,24 @@ public sealed class AutoReviewService(
 
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await OrderLocks.LockOrdersAsync(db, groupIds, ct).ConfigureAwait(false);
+        // 预处理 first (it may add gift lines), then the orders as they are now
+        await preprocess.RunManyAsync(groupIds, Actor, ct).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
         var orders = await db.Set<Order>().Include(o => o.Objects).Include(o => o.Items).AsSplitQuery().Where(o => groupIds.Contains(o.Id))
             .OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
         orders = orders.Where(o => StagingArea.Evaluate(StagingFacts.Of(o), buffer, now).Dispatchable && OrderMergeKey.Of(o) == key).ToList();
         if (orders.All(o => o.Id != orderId)) return Skipped(orderId);
 
-        var c = await CaseAsync(orders, key, buffer, now, ct).ConfigureAwait(false);
+        var ids = orders.Select(o => o.Id).ToList();
+        var facts = await factsLoader.LoadAsync(ids, ct).ConfigureAwait(false);
+        var mainFacts = facts.First(f => f.OrderId == orderId);
+        var group = batch.Groups.GroupFor(mainFacts);
+        var rule = await reviewRules.BlockingForAsync(group, ct).ConfigureAwait(false);
+        var candidates = batch.Branches.CandidatesFor(mainFacts) ?? await defaultBranches.ForShopAsync(key.ShopId, ct).ConfigureAwait(false);
+        var c = await CaseAsync(orders, key, candidates, rule.CheckProduct, ct).ConfigureAwait(false);
         var flags = AutoReviewChain.Run(c);
-        var rule = AutoReviewChain.DefaultBlocking;
-        var blocking = flags & rule;
-        string? detail = Detail(c);
+        var blocking = rule.BlockingOf(flags);
+        string? detail = await DetailAsync(c, ct).ConfigureAwait(false);
         Delivery? delivery = null;
         if (blocking == 0 && c.Branch.BranchId is { } branchId)
         {
@@ -120,13 +137,19 @@ public sealed class AutoReviewService(
             {
                 // another reviewer took the stock after the snapshot: nothing of this delivery was written
                 flags |= ReviewFlags.Store;
-                blocking = flags & rule;
+                blocking = rule.BlockingOf(flags);
                 detail = e.Message;
             }
         }
+        // an order left for people goes to its group's reviewers (自动分派), when the group has a dispatch rule
+        var dispatched = delivery is null
+            ? (await dispatch.AutoDispatchAsync(facts, Actor, ct).ConfigureAwait(false)).Select(d => d.OrderId).ToHashSet()
+            : [];
 
-        // DeliveryService read the orders again under its locks: continue with the instances it tracks
-        var merged = orders.Select(o => o.Id).ToList();
+        // DeliveryService read the orders again under its locks: continue with the instances it tracks; dispatching
+        // wrote behind the change tracker (updated_at): read those again
+        if (dispatched.Count > 0) db.ChangeTracker.Clear();
+        var merged = ids;
         orders = await db.Set<Order>().Where(o => merged.Contains(o.Id)).OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
         var states = await db.Set<OrderReviewState>().Where(s => groupIds.Contains(s.OrderId)).ToDictionaryAsync(s => s.OrderId, ct).ConfigureAwait(false);
         foreach (var o in orders)
@@ -151,7 +174,8 @@ public sealed class AutoReviewService(
             delivery is null ? blocking : 0, delivery?.DeliveryBn, merged);
     }
 
-    private async Task<ReviewCase> CaseAsync(List<Order> orders, OrderMergeKey key, TimeSpan buffer, DateTime now, CancellationToken ct)
+    private async Task<ReviewCase> CaseAsync(List<Order> orders, OrderMergeKey key, IReadOnlyList<BranchCandidate> candidates, bool checkProduct,
+        CancellationToken ct)
     {
         var shopId = key.ShopId;
         var need = orders.SelectMany(o => o.Items).Where(i => !i.Deleted && i.Quantity > i.SplitNum)
@@ -162,7 +186,6 @@ public sealed class AutoReviewService(
         var weights = materials.ToDictionary(m => m.Id, m => m.Weight);
         var weight = need.Sum(n => n.Quantity * weights.GetValueOrDefault(n.BasicMaterialId));
 
-        var candidates = await allocator.DefaultCandidatesAsync(shopId, ct).ConfigureAwait(false);
         var choice = await allocator.ChooseAsync(candidates, need, ct).ConfigureAwait(false);
         LogisticsChoice? logistics = null;
         if ((choice.BranchId ?? candidates.FirstOrDefault()?.BranchId) is { } logiBranch)
@@ -189,23 +212,26 @@ public sealed class AutoReviewService(
                 .ToListAsync(ct).ConfigureAwait(false))
               .Count(o => OrderMergeKey.Of(o) is var k && k.Province == key.Province && k.City == key.City && k.District == key.District && k.Addr == key.Addr);
 
+        var marks = await preprocessFacts.ForAsync(groupIds, ct).ConfigureAwait(false);
         return new ReviewCase
         {
             Orders = orders, Candidates = candidates, Branch = choice, Logistics = logistics,
             OtherAddressOrders = otherAddress, OtherShopOrders = otherShop,
-            PlatformGiftOrders = orders.Where(o => o.Objects.Any(x => !x.Deleted && x.ObjType == "gift")).Select(o => o.Id).ToHashSet(),
-            CrmGiftOrders = new HashSet<long>(),
+            PlatformGiftOrders = marks.Where(m => m.Value.HasPlatformGift).Select(m => m.Key).ToHashSet(),
+            CrmGiftOrders = marks.Where(m => m.Value.HasCrmGift).Select(m => m.Key).ToHashSet(),
             UnsellableMaterials = materials.Where(m => !m.Sellable).Select(m => m.Id).ToHashSet(),
-            CheckProduct = false,
+            CheckProduct = checkProduct,
         };
     }
 
-    /// <summary>What the flags alone do not say: which material is short in which branch.</summary>
-    private static string? Detail(ReviewCase c)
+    /// <summary>What the flags alone do not say: which material is short in which branch (codes, as operators know them).</summary>
+    private async Task<string?> DetailAsync(ReviewCase c, CancellationToken ct)
     {
         if (c.Candidates.Count == 0 || c.Branch.BranchId is not null || c.Branch.Shortages.Count == 0) return null;
         var s = c.Branch.Shortages[0];
-        return string.Create(CultureInfo.InvariantCulture, $"仓库 #{s.BranchId} 物料 #{s.BasicMaterialId} 需要 {s.Needed}，可用 {s.Free}");
+        var branch = await db.Set<Branch>().AsNoTracking().Where(b => b.Id == s.BranchId).Select(b => b.Name).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        var material = await db.Set<BasicMaterial>().AsNoTracking().Where(m => m.Id == s.BasicMaterialId).Select(m => m.MaterialBn).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        return string.Create(CultureInfo.InvariantCulture, $"仓库 {branch} 物料 {material} 需要 {s.Needed}，可用 {s.Free}");
     }
 
     private static AutoReviewResult Skipped(long id) => new(id, AutoReviewOutcome.Skipped, 0, 0, null, [id]);

@@ -5,6 +5,7 @@ using Oms.Data;
 using Oms.Deliveries;
 using Oms.Inventory;
 using Oms.Orders;
+using Oms.Rules;
 using Oms.Warehouses;
 
 namespace Oms.Review;
@@ -23,7 +24,7 @@ public sealed record ReviewAdvice(
 /// cancel its remaining lines. Each call is one transaction (or joins the caller's) and writes the order log.
 /// </summary>
 public sealed class ReviewService(OmsDbContext db, DeliveryService deliveries, InventoryService inventory, BranchAllocator allocator,
-    StagingArea staging, TimeProvider clock)
+    StagingArea staging, TimeProvider clock, OrderFactsLoader factsLoader, BranchRuleMatcher branchRules, DefaultBranchCandidates defaultBranches)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -188,7 +189,8 @@ public sealed class ReviewService(OmsDbContext db, DeliveryService deliveries, I
         }
         var need = order.Items.Where(i => !i.Deleted && i.Quantity > i.SplitNum).GroupBy(i => i.BasicMaterialId)
             .Select(g => new NeedLine(g.Key, g.Sum(i => i.Quantity - i.SplitNum))).ToList();
-        var candidates = await allocator.DefaultCandidatesAsync(order.ShopId, ct).ConfigureAwait(false);
+        var facts = await factsLoader.LoadOneAsync(orderId, ct).ConfigureAwait(false);
+        var candidates = facts is null ? [] : await defaultBranches.ForOrderAsync(branchRules, facts, ct).ConfigureAwait(false);
         var choice = await allocator.ChooseAsync(candidates, need, ct).ConfigureAwait(false);
         var branchIds = candidates.Select(c => c.BranchId).ToList();
         var materialIds = need.Select(n => n.BasicMaterialId).ToList();

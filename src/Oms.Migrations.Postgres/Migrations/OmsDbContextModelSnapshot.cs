@@ -780,6 +780,110 @@ namespace Oms.Migrations.Postgres.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Oms.Dispatch.ConfirmGroup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_confirm_group");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_confirm_group_name");
+
+                    b.ToTable("confirm_group", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Dispatch.ConfirmGroupMember", b =>
+                {
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("group_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.Property<bool>("OnDuty")
+                        .HasColumnType("boolean")
+                        .HasColumnName("on_duty");
+
+                    b.HasKey("GroupId", "UserId")
+                        .HasName("pk_confirm_group_member");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_confirm_group_member_user_id");
+
+                    b.ToTable("confirm_group_member", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Dispatch.DispatchRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ConfirmGroupId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("confirm_group_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("integer")
+                        .HasColumnName("mode");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("RoundRobinCounter")
+                        .HasColumnType("bigint")
+                        .HasColumnName("round_robin_counter");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dispatch_rule");
+
+                    b.HasIndex("ConfirmGroupId")
+                        .HasDatabaseName("ix_dispatch_rule_confirm_group_id");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dispatch_rule_name");
+
+                    b.ToTable("dispatch_rule", (string)null);
+                });
+
             modelBuilder.Entity("Oms.Integration.Matrix.MatrixRequestRecord", b =>
                 {
                     b.Property<string>("NodeId")
@@ -2430,6 +2534,161 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.ToTable("order_review_state", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.Rules.BranchRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer")
+                        .HasColumnName("priority");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_branch_rule");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_branch_rule_name");
+
+                    b.ToTable("branch_rule", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Rules.OrderGroup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DispatchRuleId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("dispatch_rule_id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer")
+                        .HasColumnName("priority");
+
+                    b.Property<long?>("ReviewRuleId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("review_rule_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_group");
+
+                    b.HasIndex("DispatchRuleId")
+                        .HasDatabaseName("ix_order_group_dispatch_rule_id");
+
+                    b.HasIndex("IsDefault")
+                        .IsUnique()
+                        .HasDatabaseName("ix_order_group_is_default")
+                        .HasFilter("is_default");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_order_group_name");
+
+                    b.HasIndex("ReviewRuleId")
+                        .HasDatabaseName("ix_order_group_review_rule_id");
+
+                    b.ToTable("order_group", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Rules.ReviewRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BlockingFlags")
+                        .HasColumnType("bigint")
+                        .HasColumnName("blocking_flags");
+
+                    b.Property<bool>("CheckProduct")
+                        .HasColumnType("boolean")
+                        .HasColumnName("check_product");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_review_rule");
+
+                    b.HasIndex("IsDefault")
+                        .IsUnique()
+                        .HasDatabaseName("ix_review_rule_is_default")
+                        .HasFilter("is_default");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_review_rule_name");
+
+                    b.ToTable("review_rule", (string)null);
+                });
+
             modelBuilder.Entity("Oms.Tasks.FailedTask", b =>
                 {
                     b.Property<string>("Id")
@@ -3008,6 +3267,33 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_delivery_order_item_order_item_order_item_id");
                 });
 
+            modelBuilder.Entity("Oms.Dispatch.ConfirmGroupMember", b =>
+                {
+                    b.HasOne("Oms.Dispatch.ConfirmGroup", null)
+                        .WithMany("Members")
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_confirm_group_member_confirm_group_group_id");
+
+                    b.HasOne("Oms.Admin.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_confirm_group_member_admin_user_user_id");
+                });
+
+            modelBuilder.Entity("Oms.Dispatch.DispatchRule", b =>
+                {
+                    b.HasOne("Oms.Dispatch.ConfirmGroup", null)
+                        .WithMany()
+                        .HasForeignKey("ConfirmGroupId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispatch_rule_confirm_group_confirm_group_id");
+                });
+
             modelBuilder.Entity("Oms.Inventory.BranchStock", b =>
                 {
                     b.HasOne("Oms.Catalog.BasicMaterial", null)
@@ -3206,6 +3492,147 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_order_review_state_orders_order_id");
                 });
 
+            modelBuilder.Entity("Oms.Rules.BranchRule", b =>
+                {
+                    b.OwnsMany("Oms.Rules.RuleCondition", "Conditions", b1 =>
+                        {
+                            b1.Property<long>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
+
+                            b1.Property<long>("BranchRuleId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("branch_rule_id");
+
+                            b1.Property<string>("Parameters")
+                                .IsRequired()
+                                .HasMaxLength(4000)
+                                .HasColumnType("character varying(4000)")
+                                .HasColumnName("parameters");
+
+                            b1.Property<int>("Position")
+                                .HasColumnType("integer")
+                                .HasColumnName("position");
+
+                            b1.Property<string>("Type")
+                                .IsRequired()
+                                .HasMaxLength(32)
+                                .HasColumnType("character varying(32)")
+                                .HasColumnName("type");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("BranchRuleId")
+                                .HasDatabaseName("ix_branch_rule_condition_branch_rule_id");
+
+                            b1.ToTable("branch_rule_condition", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("BranchRuleId")
+                                .HasConstraintName("fk_branch_rule_condition_branch_rule_branch_rule_id");
+                        });
+
+                    b.OwnsMany("Oms.Rules.BranchRuleCandidate", "Candidates", b1 =>
+                        {
+                            b1.Property<long>("BranchRuleId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("branch_rule_id");
+
+                            b1.Property<long>("BranchId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("branch_id");
+
+                            b1.Property<int>("Weight")
+                                .HasColumnType("integer")
+                                .HasColumnName("weight");
+
+                            b1.HasKey("BranchRuleId", "BranchId")
+                                .HasName("pk_branch_rule_branch");
+
+                            b1.HasIndex("BranchId")
+                                .HasDatabaseName("ix_branch_rule_branch_branch_id");
+
+                            b1.ToTable("branch_rule_branch", (string)null);
+
+                            b1.HasOne("Oms.Warehouses.Branch", null)
+                                .WithMany()
+                                .HasForeignKey("BranchId")
+                                .OnDelete(DeleteBehavior.Cascade)
+                                .IsRequired()
+                                .HasConstraintName("fk_branch_rule_branch_branch_branch_id");
+
+                            b1.WithOwner()
+                                .HasForeignKey("BranchRuleId")
+                                .HasConstraintName("fk_branch_rule_branch_branch_rule_branch_rule_id");
+                        });
+
+                    b.Navigation("Candidates");
+
+                    b.Navigation("Conditions");
+                });
+
+            modelBuilder.Entity("Oms.Rules.OrderGroup", b =>
+                {
+                    b.HasOne("Oms.Dispatch.DispatchRule", null)
+                        .WithMany()
+                        .HasForeignKey("DispatchRuleId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_order_group_dispatch_rule_dispatch_rule_id");
+
+                    b.HasOne("Oms.Rules.ReviewRule", null)
+                        .WithMany()
+                        .HasForeignKey("ReviewRuleId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_order_group_review_rule_review_rule_id");
+
+                    b.OwnsMany("Oms.Rules.RuleCondition", "Conditions", b1 =>
+                        {
+                            b1.Property<long>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
+
+                            b1.Property<long>("OrderGroupId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("order_group_id");
+
+                            b1.Property<string>("Parameters")
+                                .IsRequired()
+                                .HasMaxLength(4000)
+                                .HasColumnType("character varying(4000)")
+                                .HasColumnName("parameters");
+
+                            b1.Property<int>("Position")
+                                .HasColumnType("integer")
+                                .HasColumnName("position");
+
+                            b1.Property<string>("Type")
+                                .IsRequired()
+                                .HasMaxLength(32)
+                                .HasColumnType("character varying(32)")
+                                .HasColumnName("type");
+
+                            b1.HasKey("Id")
+                                .HasName("pk_order_group_condition");
+
+                            b1.HasIndex("OrderGroupId")
+                                .HasDatabaseName("ix_order_group_condition_order_group_id");
+
+                            b1.ToTable("order_group_condition", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("OrderGroupId")
+                                .HasConstraintName("fk_order_group_condition_order_group_order_group_id");
+                        });
+
+                    b.Navigation("Conditions");
+                });
+
             modelBuilder.Entity("Oms.Warehouses.BranchShop", b =>
                 {
                     b.HasOne("Oms.Warehouses.Branch", null)
@@ -3248,6 +3675,11 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.Navigation("Items");
 
                     b.Navigation("OrderItems");
+                });
+
+            modelBuilder.Entity("Oms.Dispatch.ConfirmGroup", b =>
+                {
+                    b.Navigation("Members");
                 });
 
             modelBuilder.Entity("Oms.Inventory.StockDocument", b =>

@@ -5,6 +5,7 @@ using Oms.Data;
 using Oms.Deliveries;
 using Oms.Orders;
 using Oms.Review;
+using Oms.Rules;
 using Oms.Tests.Infrastructure;
 using Oms.Tests.Orders;
 
@@ -93,7 +94,7 @@ public sealed class AutoReviewChainTests
     public void The_default_rule_blocks_every_flag_but_single_and_multi()
     {
         foreach (var f in ReviewFlagText.All)
-            Assert.Equal(f is not (ReviewFlags.Single or ReviewFlags.Multi), (AutoReviewChain.DefaultBlocking & f) != 0);
+            Assert.Equal(f is not (ReviewFlags.Single or ReviewFlags.Multi), (Oms.Rules.RuleDefaults.DefaultBlocking & f) != 0);
         Assert.All(ReviewFlagText.All, f => Assert.False(string.IsNullOrEmpty(ReviewFlagText.Reason(f))));
     }
 
