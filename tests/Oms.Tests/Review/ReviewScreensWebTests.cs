@@ -65,7 +65,8 @@ public abstract class ReviewScreensWebTests<TFixture>(TFixture server) : IClassF
         var branch = await k.BranchAsync(stock: Stock((k.Orders.A, 10)));
         await k.LogisticsAsync(branch, "SF");
         var ready = await k.PushAsync([new Line(k.Orders.SA, 1)]);
-        var held = await k.PushAsync([new Line(k.Orders.SB, 1)]);
+        // another address: not in the ready order's merge group, whose flags automatic review would share
+        var held = await k.PushAsync([new Line(k.Orders.SB, 1)], address: "文二路 2 号");
         var unpaid = await k.PushAsync([new Line(k.Orders.SA, 1)], member: "m-unpaid", change: f => { f["pay_status"] = "0"; f["payed"] = "0"; });
         var paused = await k.PushAsync([new Line(k.Orders.SA, 1)]);
         var done = await k.PushAsync([new Line(k.Orders.SA, 1)]);
@@ -365,7 +366,7 @@ public abstract class ReviewScreensWebTests<TFixture>(TFixture server) : IClassF
         var branch = await k.BranchAsync(stock: Stock((k.Orders.A, 1)));
         await k.LogisticsAsync(branch, "SF");
         var o = await k.PushAsync([new Line(k.Orders.SA, 3)]);
-        var fresh = await k.PushAsync([new Line(k.Orders.SA, 1)]);
+        var fresh = await k.PushAsync([new Line(k.Orders.SA, 1)], address: "文二路 2 号");
         Assert.Equal(AutoReviewOutcome.Held, (await k.AutoReviewAsync(o.Id)).Single().Outcome);
         using var web = await AdminAsync();
 
