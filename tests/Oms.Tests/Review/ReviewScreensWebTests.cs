@@ -95,6 +95,8 @@ public abstract class ReviewScreensWebTests<TFixture>(TFixture server) : IClassF
         Assert.Equal([held.Id], Ids((await web.GetAsync($"/review?shop={k.Orders.ShopId}&flag=Store")).Html, "review"));
         Assert.Empty(Ids((await web.GetAsync($"/review?shop={k.Orders.ShopId}&flag=Tax")).Html, "review"));
         Assert.Equal([ready.Id], Ids((await web.GetAsync($"/review?order_bn={ready.OrderBn}")).Html, "review"));
+        Assert.Equal(HttpStatusCode.NotFound, (await web.GetAsync("/review/987654321")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await web.GetAsync("/deliveries/987654321")).Status);
         // the navigation links the page
         Assert.Contains("href=\"/review\"", list.Html, StringComparison.Ordinal);
         Assert.Contains("href=\"/deliveries\"", list.Html, StringComparison.Ordinal);
@@ -143,6 +145,14 @@ public abstract class ReviewScreensWebTests<TFixture>(TFixture server) : IClassF
         var otherPage = await web.GetAsync($"/review/{m1.Id}?branch={other.Id}");
         Assert.Matches($"<option value=\"{other.Id}\" selected=\"selected\">", otherPage.Html);
         Assert.DoesNotContain($"<option value=\"{sf.Id}\"", otherPage.Html, StringComparison.Ordinal);
+
+        // a "candidate" at another address (a forged form) is refused by the service, nothing changes
+        var forged = await ActAsync(web, $"/review/{m1.Id}", $"/review/{m1.Id}?handler=Confirm",
+            F("merge", elsewhere.Id), F("branch", branch.Id), F("logistics", sf.Id));
+        Assert.StartsWith("bad:", Result(forged.Html), StringComparison.Ordinal);
+        Assert.Contains("不能合并发货", Result(forged.Html), StringComparison.Ordinal);
+        Assert.Empty(await k.DeliveriesOfAsync(m1.Id));
+        Assert.Equal((10, 0, 0, 0), await k.CountersAsync(branch.Id, k.Orders.A));
 
         var after = await ActAsync(web, $"/review/{m1.Id}", $"/review/{m1.Id}?handler=Confirm",
             F("merge", m2.Id), F("branch", branch.Id), F("logistics", yto.Id));
