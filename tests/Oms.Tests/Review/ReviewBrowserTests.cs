@@ -26,6 +26,7 @@ public sealed class ReviewBrowserTests(SqliteServerFixture server) : IClassFixtu
         var page = await browser.LoggedInPageAsync(server);
         await page.GotoAsync($"/review?shop={k.Orders.ShopId}");
         await Assertions.Expect(page.Locator("#review-queue tbody tr")).ToHaveCountAsync(2);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/oms-review-queue.png" });
         await page.ClickAsync($"#review-{first.Id} a.btn");
         await page.WaitForURLAsync(u => u.EndsWith($"/review/{first.Id}", StringComparison.Ordinal));
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync(first.OrderBn);
@@ -38,6 +39,7 @@ public sealed class ReviewBrowserTests(SqliteServerFixture server) : IClassFixtu
         await Assertions.Expect(page.Locator("#logistics option:checked")).ToContainTextAsync("EMS");
         await page.CheckAsync($"#merge-check-{second.Id}");
         await page.SelectOptionAsync("#logistics", zto.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/oms-review-before.png", FullPage = true });
         await page.ClickAsync("#confirm");
 
         await Assertions.Expect(page.Locator("#review-result")).ToContainTextAsync("已生成发货单 D");
@@ -56,6 +58,7 @@ public sealed class ReviewBrowserTests(SqliteServerFixture server) : IClassFixtu
         await page.ClickAsync("#delivery-filters button[type=submit]");
         await Assertions.Expect(page.Locator("table.deliveries tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("table.deliveries tbody tr")).ToContainTextAsync(second.OrderBn);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/oms-deliveries.png" });
 
         var d = (await k.DeliveriesOfAsync(first.Id)).Single();
         Assert.Equal((bn, chosen.Id, "ZTO", DeliveryStatus.Ready), (d.DeliveryBn, d.BranchId, d.LogiCode, d.Status));
