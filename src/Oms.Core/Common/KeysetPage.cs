@@ -34,5 +34,26 @@ public static class KeysetPaging
         return new KeysetPage<T>(rows, id.Compile()(rows[^1]));
     }
 
+    /// <summary>
+    /// Rows with <paramref name="id"/> above <paramref name="after"/> (all when null), lowest id first: the oldest-first
+    /// reading of a list. <see cref="KeysetPage{T}.NextBefore"/> is then the <c>after</c> of the following page.
+    /// </summary>
+    public static async Task<KeysetPage<T>> ToKeysetPageAscendingAsync<T>(this IQueryable<T> query, Expression<Func<T, long>> id,
+        long? after, int pageSize = DefaultPageSize, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(id);
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        if (after is { } a)
+        {
+            var bound = Expression.Property(Expression.Constant(new Bound(a)), nameof(Bound.Value));
+            query = query.Where(Expression.Lambda<Func<T, bool>>(Expression.GreaterThan(id.Body, bound), id.Parameters));
+        }
+        var rows = await query.OrderBy(id).Take(pageSize + 1).ToListAsync(ct).ConfigureAwait(false);
+        if (rows.Count <= pageSize) return new KeysetPage<T>(rows, null);
+        rows.RemoveAt(pageSize);
+        return new KeysetPage<T>(rows, id.Compile()(rows[^1]));
+    }
+
     private sealed record Bound(long Value);
 }

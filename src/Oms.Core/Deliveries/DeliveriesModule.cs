@@ -8,6 +8,7 @@ public static class DeliveriesModule
     public static IServiceCollection AddDeliveries(this IServiceCollection services)
     {
         services.AddScoped<DeliveryService>();
+        services.AddScoped<DeliveryQuery>();
         services.AddScoped<IFreezeSource, DeliveryFreezeSource>();
         return services;
     }

@@ -74,6 +74,8 @@ public sealed record OrderListRow
     public string? CustomMark { get; init; }
     /// <summary>Pieces: the quantities of the order's objects (not removed).</summary>
     public int ItemCount { get; init; }
+    /// <summary><c>auto_status</c>: the automatic review's flags (DOMAIN.md §5), shown as reasons on unconfirmed orders.</summary>
+    public long AutoStatus { get; init; }
 }
 
 /// <summary>
@@ -121,7 +123,7 @@ public sealed partial class OrderListQuery(OmsDbContext db, OrderTabCounts count
                 ShipName = o.ShipName, ShipProvince = o.ShipProvince, ShipCity = o.ShipCity,
                 TotalAmount = o.TotalAmount, Payed = o.Payed,
                 Status = o.Status, PayStatus = o.PayStatus, ShipStatus = o.ShipStatus, ProcessStatus = o.ProcessStatus,
-                Pause = o.Pause, Abnormal = o.Abnormal, IsFail = o.IsFail, IsCod = o.IsCod, CustomMark = o.CustomMark,
+                Pause = o.Pause, Abnormal = o.Abnormal, IsFail = o.IsFail, IsCod = o.IsCod, CustomMark = o.CustomMark, AutoStatus = o.AutoStatus,
                 ItemCount = o.Objects.Where(x => !x.Deleted).Sum(x => x.Quantity),
             });
 #pragma warning restore EF1003

@@ -10,6 +10,7 @@ public static class ReviewModule
         services.AddScoped<BranchAllocator>();
         services.AddScoped<AutoReviewService>();
         services.AddScoped<ReviewService>();
+        services.AddScoped<ReviewQueue>();
         services.AddTimer<AutoReviewScanHandler>(AutoReviewScanHandler.TimerName, "*/2 * * * * *");
         services.AddTaskHandler<AutoReviewTaskHandler>(AutoReviewTaskHandler.Type, TaskKind.Task, maxConcurrency: 2, maxAttempts: 5);
         return services;
