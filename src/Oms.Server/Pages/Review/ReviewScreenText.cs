@@ -8,7 +8,7 @@ public sealed record ReviewFlagsView(ReviewFlags Flags, ReviewFlags Blocking, st
 {
     /// <summary>For a list that only knows <c>auto_status</c>: the default rule says which flags block.</summary>
     public static ReviewFlagsView FromAutoStatus(long autoStatus) =>
-        new((ReviewFlags)autoStatus, (ReviewFlags)autoStatus & AutoReviewChain.DefaultBlocking);
+        new((ReviewFlags)autoStatus, (ReviewFlags)autoStatus & Oms.Rules.RuleDefaults.DefaultBlocking);
 
     /// <summary>The flags to show as tags, blocking ones first; "single order" says nothing and is left out.</summary>
     public IEnumerable<(ReviewFlags Flag, bool Blocks)> Tags =>
