@@ -50,6 +50,7 @@ public static class SettingsRegistry
         new("order.intake_async", SettingType.Bool, "false", "订单收订进队列：入队后即应答 state=queued"),
         new("preprocess.invoice_content", SettingType.Text, "商品明细", "发票补全：开票申请的默认发票内容"),
         new("review.auto_enabled", SettingType.Bool, "false", "自动审单"),
+        new("review.split_by_branch", SettingType.Bool, "false", "自动审单：没有一个仓库有全部库存时，拆分到多个仓库发货"),
         new("matrix.url", SettingType.Url, "", "矩阵地址：店铺或 WMS 渠道未设 api_url 时的出站请求地址"),
         new("matrix.node_id", SettingType.Text, "", "本系统的矩阵节点号：出站请求的 from_node_id"),
         new("matrix.callback_url", SettingType.Url, "", "异步应答回调地址（callback_url）；为空时用配置 Oms:PublicUrl 或服务地址 + /api/callback"),

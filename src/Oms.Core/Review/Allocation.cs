@@ -43,7 +43,40 @@ public sealed class BranchAllocator(OmsDbContext db, SettingsService settings)
         }
         return new BranchChoice(null, shortages);
     }
+
+    /// <summary>
+    /// 拆分发货 when no single candidate has everything: the candidates by weight (then id), each taking as much of what is
+    /// still needed as its free stock covers. Null when even all of them together fall short, or one branch would do.
+    /// </summary>
+    public async Task<IReadOnlyList<BranchShare>?> SplitAsync(IReadOnlyList<BranchCandidate> candidates, IReadOnlyList<NeedLine> need, CancellationToken ct = default)
+    {
+        var ordered = candidates.OrderByDescending(c => c.Weight).ThenBy(c => c.BranchId).ToList();
+        var branchIds = ordered.Select(c => c.BranchId).ToList();
+        var materialIds = need.Select(n => n.BasicMaterialId).Distinct().ToList();
+        var free = await db.Set<BranchStock>().AsNoTracking()
+            .Where(s => branchIds.Contains(s.BranchId) && materialIds.Contains(s.BasicMaterialId))
+            .ToDictionaryAsync(s => (s.BranchId, s.BasicMaterialId), s => s.Store - s.StoreFreeze, ct).ConfigureAwait(false);
+        var left = need.ToDictionary(n => n.BasicMaterialId, n => n.Quantity);
+        var shares = new List<BranchShare>();
+        foreach (var c in ordered)
+        {
+            var lines = new List<NeedLine>();
+            foreach (var m in materialIds)
+            {
+                var take = Math.Min(left[m], Math.Max(0, free.GetValueOrDefault((c.BranchId, m))));
+                if (take == 0) continue;
+                lines.Add(new NeedLine(m, take));
+                left[m] -= take;
+            }
+            if (lines.Count > 0) shares.Add(new BranchShare(c.BranchId, lines));
+            if (left.Values.All(v => v == 0)) break;
+        }
+        return left.Values.Any(v => v > 0) || shares.Count < 2 ? null : shares;
+    }
 }
+
+/// <summary>One branch's share of a split: the materials and quantities it sends.</summary>
+public sealed record BranchShare(long BranchId, IReadOnlyList<NeedLine> Lines);
 
 /// <summary>The chosen logistics company, or the flag saying why there is none (LOGI, ARRIVED).</summary>
 public sealed record LogisticsChoice(LogisticsCompany? Company, ReviewFlags Flag);

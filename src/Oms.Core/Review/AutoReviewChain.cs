@@ -26,6 +26,9 @@ public sealed class ReviewCase
     /// <summary>Basic materials of the group's items that are not sellable (PRODUCT, with "check product").</summary>
     public required IReadOnlySet<long> UnsellableMaterials { get; init; }
     public required bool CheckProduct { get; init; }
+    /// <summary>What the group still needs per basic material, and each material's weight (kg).</summary>
+    public required IReadOnlyList<NeedLine> Need { get; init; }
+    public required IReadOnlyDictionary<long, decimal> MaterialWeights { get; init; }
 }
 
 /// <summary>One plugin of the chain: a code (as ONEX names it) and the flags it sets on a case.</summary>

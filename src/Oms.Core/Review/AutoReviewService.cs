@@ -32,7 +32,7 @@ public sealed record AutoReviewResult(long OrderId, AutoReviewOutcome Outcome, R
 /// <see cref="OrderReviewState"/>). One transaction per merge group, so one order's trouble stops nobody else.
 /// </summary>
 public sealed class AutoReviewService(
-    OmsDbContext db, DeliveryService deliveries, BranchAllocator allocator, StagingArea staging, TimeProvider clock,
+    OmsDbContext db, DeliveryService deliveries, BranchAllocator allocator, StagingArea staging, TimeProvider clock, Admin.SettingsService settings,
     PreprocessChain preprocess, PreprocessFacts preprocessFacts, OrderFactsLoader factsLoader, OrderGroupMatcher groups,
     AutoReviewRules reviewRules, BranchRuleMatcher branchRules, DefaultBranchCandidates defaultBranches, DispatchService dispatch)
 {
@@ -86,6 +86,59 @@ public sealed class AutoReviewService(
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// <c>review.split_by_branch</c>: the group's remaining lines split over the candidates by weight (each branch takes what
+    /// its free stock covers), one delivery per branch with its own carrier — all or none (a savepoint): a carrier flag that
+    /// blocks, or a lost race for the stock, leaves the order held as before.
+    /// </summary>
+    private async Task<IReadOnlyList<Delivery>> SplitAcrossBranchesAsync(ReviewCase c, List<Order> orders, ReviewRuleSetting rule,
+        Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
+    {
+        var shares = await allocator.SplitAsync(c.Candidates, c.Need, ct).ConfigureAwait(false);
+        if (shares is null) return [];
+        var open = orders.SelectMany(o => o.Items).Where(i => !i.Deleted && i.Quantity > i.SplitNum).OrderBy(i => i.Id)
+            .Select(i => (Item: i, Left: i.Quantity - i.SplitNum)).ToList();
+        var drafts = new List<DeliveryDraft>();
+        foreach (var share in shares)
+        {
+            var companies = await db.Set<LogisticsCompany>().AsNoTracking().Where(l => l.BranchId == share.BranchId).ToListAsync(ct).ConfigureAwait(false);
+            var weight = share.Lines.Sum(l => l.Quantity * c.MaterialWeights.GetValueOrDefault(l.BasicMaterialId));
+            var carrier = LogisticsChooser.Choose(companies, orders[0].ShipProvince, weight);
+            if (rule.BlockingOf(carrier.Flag) != 0) return [];
+            var lines = new List<DeliveryLine>();
+            foreach (var need in share.Lines)
+            {
+                var want = need.Quantity;
+                for (var i = 0; i < open.Count && want > 0; i++)
+                {
+                    if (open[i].Item.BasicMaterialId != need.BasicMaterialId || open[i].Left == 0) continue;
+                    var take = Math.Min(want, open[i].Left);
+                    lines.Add(new DeliveryLine(open[i].Item.Id, take));
+                    open[i] = (open[i].Item, open[i].Left - take);
+                    want -= take;
+                }
+            }
+            drafts.Add(new DeliveryDraft(share.BranchId, carrier.Company?.Id, lines.GroupBy(l => l.OrderItemId)
+                .Select(g => new DeliveryLine(g.Key, g.Sum(l => l.Number))).ToList()));
+        }
+        await tx.CreateSavepointAsync(SplitSavepoint, ct).ConfigureAwait(false);
+        try
+        {
+            var made = new List<Delivery>();
+            foreach (var d in drafts) made.Add(await deliveries.CreateAsync(d, Actor, ct).ConfigureAwait(false));
+            return made;
+        }
+        catch (InsufficientStockException)
+        {
+            await tx.RollbackToSavepointAsync(SplitSavepoint, ct).ConfigureAwait(false);
+            db.ChangeTracker.Clear();
+            return [];
+        }
+    }
+
+    public const string SplitSetting = "review.split_by_branch";
+    private const string SplitSavepoint = "oms_review_split";
+
     /// <summary>The order groups and branch rules, read once per batch (both are cached and reloaded on change).</summary>
     private sealed record BatchRules(OrderGroupSet Groups, BranchRuleSet Branches);
 
@@ -124,14 +177,14 @@ public sealed class AutoReviewService(
         var flags = AutoReviewChain.Run(c);
         var blocking = rule.BlockingOf(flags);
         string? detail = await DetailAsync(c, ct).ConfigureAwait(false);
-        Delivery? delivery = null;
+        var made = new List<Delivery>();
         if (blocking == 0 && c.Branch.BranchId is { } branchId)
         {
             var lines = orders.SelectMany(o => o.Items).Where(i => !i.Deleted && i.Quantity > i.SplitNum)
                 .Select(i => new DeliveryLine(i.Id, i.Quantity - i.SplitNum)).ToList();
             try
             {
-                delivery = await deliveries.CreateAsync(new DeliveryDraft(branchId, c.Logistics?.Company?.Id, lines), Actor, ct).ConfigureAwait(false);
+                made.Add(await deliveries.CreateAsync(new DeliveryDraft(branchId, c.Logistics?.Company?.Id, lines), Actor, ct).ConfigureAwait(false));
             }
             catch (InsufficientStockException e)
             {
@@ -141,6 +194,15 @@ public sealed class AutoReviewService(
                 detail = e.Message;
             }
         }
+        else if (blocking == ReviewFlags.Store && await settings.GetBoolAsync(SplitSetting, ct).ConfigureAwait(false)
+                 && await SplitAcrossBranchesAsync(c, orders, rule, tx, ct).ConfigureAwait(false) is { Count: > 0 } split)
+        {
+            made.AddRange(split);
+            flags &= ~ReviewFlags.Store;
+            blocking = 0;
+            detail = $"拆分到 {split.Count} 个仓库发货";
+        }
+        var delivery = made.Count > 0 ? made[0] : null;
         // an order left for people goes to its group's reviewers (自动分派), when the group has a dispatch rule
         var dispatched = delivery is null
             ? (await dispatch.AutoDispatchAsync(facts, Actor, ct).ConfigureAwait(false)).Select(d => d.OrderId).ToHashSet()
@@ -171,7 +233,7 @@ public sealed class AutoReviewService(
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return new AutoReviewResult(orderId, delivery is null ? AutoReviewOutcome.Held : AutoReviewOutcome.Reviewed, flags,
-            delivery is null ? blocking : 0, delivery?.DeliveryBn, merged);
+            delivery is null ? blocking : 0, delivery is null ? null : string.Join(",", made.Select(d => d.DeliveryBn)), merged);
     }
 
     private async Task<ReviewCase> CaseAsync(List<Order> orders, OrderMergeKey key, IReadOnlyList<BranchCandidate> candidates, bool checkProduct,
@@ -221,6 +283,8 @@ public sealed class AutoReviewService(
             CrmGiftOrders = marks.Where(m => m.Value.HasCrmGift).Select(m => m.Key).ToHashSet(),
             UnsellableMaterials = materials.Where(m => !m.Sellable).Select(m => m.Id).ToHashSet(),
             CheckProduct = checkProduct,
+            Need = need,
+            MaterialWeights = weights,
         };
     }
 

@@ -33,6 +33,8 @@ public sealed class AutoReviewChainTests
         CrmGiftOrders = crmGift ? new HashSet<long> { 1 } : [],
         UnsellableMaterials = unsellable ? new HashSet<long> { 1 } : [],
         CheckProduct = checkProduct,
+        Need = [new NeedLine(1, 1)],
+        MaterialWeights = new Dictionary<long, decimal>(),
     };
 
     public static TheoryData<string, ReviewFlags> Cases => new()
@@ -215,6 +217,47 @@ public abstract class AutoReviewTests<TFixture>(TFixture server) : IClassFixture
         await k.PushAsync([new Line(k.Orders.SB, 1)], member: "m-two", address: "公司地址 8 号");
         Assert.Equal(ReviewFlags.Member, Assert.Single(await k.AutoReviewAsync(home.Id)).Blocking);
         await k.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task With_split_by_branch_an_order_no_branch_can_fill_alone_ships_from_several()
+    {
+        using var k = await ReviewKit.CreateAsync(server);
+        var first = await k.BranchAsync(weight: 9, stock: Stock((k.Orders.A, 2), (k.Orders.B, 5)));
+        var second = await k.BranchAsync(weight: 5, stock: Stock((k.Orders.A, 3)));
+        await k.LogisticsAsync(first, "SF");
+        await k.LogisticsAsync(second, "ZTO");
+        var o = await k.PushAsync([new Line(k.Orders.SA, 4), new Line(k.Orders.SB, 1)], member: "m-split");
+        Assert.Equal(ReviewFlags.Store, Assert.Single(await k.AutoReviewAsync(o.Id)).Blocking);
+
+        await k.Orders.SetSettingAsync(AutoReviewService.SplitSetting, "true");
+        try
+        {
+            var r = Assert.Single(await k.AutoReviewAsync(o.Id));
+            Assert.Equal(AutoReviewOutcome.Reviewed, r.Outcome);
+            var made = await k.DeliveriesOfAsync(o.Id);
+            Assert.Equal(2, made.Count);
+            var a = k.Orders.Basic[k.Orders.A];
+            var b = k.Orders.Basic[k.Orders.B];
+            var atFirst = made.Single(d => d.BranchId == first.Id);
+            Assert.Equal([(a, 2), (b, 1)], atFirst.Items.OrderBy(i => i.BasicMaterialId).Select(i => (i.BasicMaterialId, i.Number)).ToList());
+            Assert.Equal("SF", atFirst.LogiCode);
+            var atSecond = made.Single(d => d.BranchId == second.Id);
+            Assert.Equal([(a, 2)], atSecond.Items.Select(i => (i.BasicMaterialId, i.Number)).ToList());
+            Assert.Equal("ZTO", atSecond.LogiCode);
+            Assert.Equal(ProcessStatus.Splited, (await k.OrderAsync(o.Id)).ProcessStatus);
+            Assert.Equal((3, 2, 0, 0), await k.CountersAsync(second.Id, k.Orders.A));
+
+            // more than all branches together: held, nothing written
+            var tooMuch = await k.PushAsync([new Line(k.Orders.SA, 5)], member: "m-split-2");
+            Assert.Equal(ReviewFlags.Store, Assert.Single(await k.AutoReviewAsync(tooMuch.Id)).Blocking);
+            Assert.Empty(await k.DeliveriesOfAsync(tooMuch.Id));
+            await k.AssertInvariantsAsync();
+        }
+        finally
+        {
+            await k.Orders.SetSettingAsync(AutoReviewService.SplitSetting, "false");
+        }
     }
 
     [Fact]
