@@ -74,12 +74,13 @@ public sealed partial class MatrixGateway(
         if (request.Task is { } task)
         {
             var nodeId = request.Node.NodeId;
-            db.Add(new MatrixRequestRecord { NodeId = nodeId, Task = task, Method = Cut(request.Method, 100), Answer = "", CreatedAt = now });
+            var claim = new MatrixRequestRecord { NodeId = nodeId, Task = task, Method = Cut(request.Method, 100), Answer = "", CreatedAt = now };
             try
             {
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                // without change tracking: this insert is on every call's path
+                await new RowInserter(db).Add(claim).ExecuteAsync(ct).ConfigureAwait(false);
             }
-            catch (DbUpdateException e) when (UniqueViolation.Is(e))
+            catch (Exception e) when (UniqueViolation.Is(e))
             {
                 // a repeat: the first call (perhaps a concurrent one, which has committed by now) answered it
                 await tx.RollbackAsync(ct).ConfigureAwait(false);
@@ -92,7 +93,6 @@ public sealed partial class MatrixGateway(
                     .ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 return await ExecuteAsync(request, now, reclaimed: true, ct).ConfigureAwait(false);
             }
-            db.ChangeTracker.Clear();
             await tx.CreateSavepointAsync(MethodSavepoint, ct).ConfigureAwait(false);
         }
 
