@@ -15,7 +15,7 @@ using Oms.Simulators.Shop;
 /// </summary>
 internal static class IntakeBench
 {
-    public sealed record Row(string Backend, int Concurrency, int Orders, double SuccPerSecond, double P50, double P99, long Failures, double RawInsertsPerSecond);
+    public sealed record Row(string Backend, int Concurrency, int Orders, double SuccPerSecond, double P50, double P99, long Failures, double RawInsertsPerSecond, double ServerCpuMsPerOrder);
 
     public static async Task<IReadOnlyList<Row>> RunAsync(string backend, int orders, IReadOnlyList<int> concurrencies)
     {
@@ -59,16 +59,21 @@ internal static class IntakeBench
             using var client = new MatrixPushClient(url);
             foreach (var c in concurrencies)
             {
+                serve.Refresh();
+                var cpuBefore = serve.TotalProcessorTime;
                 var report = await new LoadRunner(client, SimCatalog.Demo, new LoadOptions
                 {
                     Orders = orders, Concurrency = c, Warmup = Math.Min(300, orders / 5), Seed = c,
                     Generator = new OrderGeneratorOptions { Prefix = $"B{c}-", MinLines = 3, MaxLines = 3 },
                 }).RunAsync();
                 var failures = report.Requests - report.SuccAnswers;
+                serve.Refresh();
+                // the server's CPU (all threads) over warm-up and measured orders alike
+                var cpuPerOrder = (serve.TotalProcessorTime - cpuBefore).TotalMilliseconds / (orders + Math.Min(300, orders / 5));
                 var raw = await RawInsertsAsync(backend, rawConnection, c, Math.Max(500, orders / 2));
-                results.Add(new Row(backend, c, orders, report.SuccPerSecond, report.FirstLatency.P50Ms, report.FirstLatency.P99Ms, failures, raw));
+                results.Add(new Row(backend, c, orders, report.SuccPerSecond, report.FirstLatency.P50Ms, report.FirstLatency.P99Ms, failures, raw, cpuPerOrder));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"intake {backend,-8} c={c,-3} orders={orders}  succ {report.SuccPerSecond,8:F0}/s  p50 {report.FirstLatency.P50Ms,7:F2} ms  p99 {report.FirstLatency.P99Ms,7:F2} ms  failures {failures}  raw single-row inserts {raw,8:F0}/s"));
+                    $"intake {backend,-8} c={c,-3} orders={orders}  succ {report.SuccPerSecond,8:F0}/s  p50 {report.FirstLatency.P50Ms,7:F2} ms  p99 {report.FirstLatency.P99Ms,7:F2} ms  failures {failures}  server CPU {cpuPerOrder,5:F2} ms/order  raw single-row inserts {raw,8:F0}/s"));
             }
             serve.Kill();
             await serve.WaitForExitAsync();

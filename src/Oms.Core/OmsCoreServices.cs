@@ -83,7 +83,7 @@ public static class OmsCoreServices
         services.AddTasks(configuration);
         services.AddOutbox(configuration);
         Orders.OrderScreensModule.AddOrderScreens(services);
-        Integration.Matrix.MatrixModule.AddMatrixInbound(services);
+        Integration.Matrix.MatrixModule.AddMatrixInbound(services, configuration);
         return services;
     }
 

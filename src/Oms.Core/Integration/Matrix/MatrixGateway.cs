@@ -28,7 +28,7 @@ namespace Oms.Integration.Matrix;
 /// </summary>
 public sealed partial class MatrixGateway(
     IServiceProvider services, OmsDbContext db, MatrixNodes nodes, SettingsService settings, TimeProvider clock,
-    ILogger<MatrixGateway> logger)
+    MatrixBatchWriter batches, ILogger<MatrixGateway> logger)
 {
     public static readonly TimeSpan TaskMemory = TimeSpan.FromHours(24);
     public const string SystemTokenSetting = "matrix.system_token";
@@ -60,6 +60,8 @@ public sealed partial class MatrixGateway(
 
         var methodName = Value(form, "method") ?? "";
         var request = new MatrixRequest(methodName, node, task, form);
+        // group commit: the call is stored with others in one transaction and answered after its commit
+        if (batches.Batches(methodName)) return await batches.SubmitAsync(request, now, ct).ConfigureAwait(false);
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(() => ExecuteAsync(request, now, reclaimed: false, ct)).ConfigureAwait(false);
     }
@@ -74,12 +76,13 @@ public sealed partial class MatrixGateway(
         if (request.Task is { } task)
         {
             var nodeId = request.Node.NodeId;
-            db.Add(new MatrixRequestRecord { NodeId = nodeId, Task = task, Method = Cut(request.Method, 100), Answer = "", CreatedAt = now });
+            var claim = new MatrixRequestRecord { NodeId = nodeId, Task = task, Method = Cut(request.Method, 100), Answer = "", CreatedAt = now };
             try
             {
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                // without change tracking: this insert is on every call's path
+                await new RowInserter(db).Add(claim).ExecuteAsync(ct).ConfigureAwait(false);
             }
-            catch (DbUpdateException e) when (UniqueViolation.Is(e))
+            catch (Exception e) when (UniqueViolation.Is(e))
             {
                 // a repeat: the first call (perhaps a concurrent one, which has committed by now) answered it
                 await tx.RollbackAsync(ct).ConfigureAwait(false);
@@ -92,7 +95,6 @@ public sealed partial class MatrixGateway(
                     .ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 return await ExecuteAsync(request, now, reclaimed: true, ct).ConfigureAwait(false);
             }
-            db.ChangeTracker.Clear();
             await tx.CreateSavepointAsync(MethodSavepoint, ct).ConfigureAwait(false);
         }
 
@@ -116,6 +118,74 @@ public sealed partial class MatrixGateway(
         }
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return answer;
+    }
+
+    private const string CallSavepoint = "matrix_call";
+
+    /// <summary>
+    /// One call inside a batch's open transaction (<see cref="MatrixBatchWriter"/>): the same steps as a
+    /// call of its own — claim, method under a savepoint, answer stored — all under a savepoint of the
+    /// call, so that a refusal, a repeat or an unexpected failure undoes this call only. Committing is the
+    /// writer's; the answer is valid only once it has committed.
+    /// </summary>
+    internal async Task<MatrixReply> ExecuteInBatchAsync(IDbContextTransaction tx, MatrixRequest request, DateTime now, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        db.Database.AutoSavepointsEnabled = false;
+        await tx.CreateSavepointAsync(CallSavepoint, ct).ConfigureAwait(false);
+        try
+        {
+            if (request.Task is { } task)
+            {
+                var nodeId = request.Node.NodeId;
+                for (var reclaimed = false; ; reclaimed = true)
+                {
+                    try
+                    {
+                        await new RowInserter(db).Add(new MatrixRequestRecord { NodeId = nodeId, Task = task, Method = Cut(request.Method, 100), Answer = "", CreatedAt = now })
+                            .ExecuteAsync(ct).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (Exception e) when (UniqueViolation.Is(e))
+                    {
+                        // a repeat: answered before (committed, or earlier in this batch)
+                        await tx.RollbackToSavepointAsync(CallSavepoint, ct).ConfigureAwait(false);
+                        if (await FindAnswerAsync(nodeId, task, now, ct).ConfigureAwait(false) is { } stored) return stored;
+                        if (reclaimed) throw new InvalidOperationException($"task {task} of node {nodeId} was claimed but has no answer");
+                        var cutoff = now - TaskMemory;
+                        await db.Set<MatrixRequestRecord>().Where(r => r.NodeId == nodeId && r.Task == task && r.CreatedAt < cutoff)
+                            .ExecuteDeleteAsync(ct).ConfigureAwait(false);
+                    }
+                }
+                await tx.CreateSavepointAsync(MethodSavepoint, ct).ConfigureAwait(false);
+            }
+            var answer = await InvokeAsync(request, ct).ConfigureAwait(false);
+            if (!answer.Ok)
+            {
+                db.ChangeTracker.Clear();
+                await tx.RollbackToSavepointAsync(request.Task is null ? CallSavepoint : MethodSavepoint, ct).ConfigureAwait(false);
+            }
+            if (request.Task is { } t)
+            {
+                var nodeId = request.Node.NodeId;
+                var json = answer.Json;
+                await db.Set<MatrixRequestRecord>().Where(r => r.NodeId == nodeId && r.Task == t)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.Answer, json), ct).ConfigureAwait(false);
+            }
+            return answer;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // as a call of its own would be: nothing of it is kept, the caller gets 5000 and may retry
+            db.ChangeTracker.Clear();
+            await tx.RollbackToSavepointAsync(CallSavepoint, ct).ConfigureAwait(false);
+            LogBatchedFailure(logger, request.Method, request.Node.NodeId, e);
+            return MatrixReply.Fail(MatrixCodes.InternalError, "internal error: the request was not applied");
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
     }
 
     /// <summary>Method lookup, the method, and saving its changes; a refusal becomes its answer.</summary>
@@ -170,6 +240,9 @@ public sealed partial class MatrixGateway(
         form.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
 
     private static string Cut(string s, int max) => s.Length <= max ? s : s[..max];
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Matrix {Method} from node {NodeId} failed inside a batch; only this call was undone")]
+    private static partial void LogBatchedFailure(ILogger logger, string method, string nodeId, Exception e);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Matrix {Method} refused: unique key conflict")]
     private static partial void LogConflict(ILogger logger, string method, Exception e);

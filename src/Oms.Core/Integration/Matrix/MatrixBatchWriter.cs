@@ -1,0 +1,139 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Oms.Data;
+
+namespace Oms.Integration.Matrix;
+
+/// <summary>Group commit of <c>/api</c> calls (<c>Oms:Matrix:Batch</c>); off unless configured.</summary>
+public sealed record MatrixBatchOptions
+{
+    /// <summary>The methods whose calls are written in shared transactions; empty = batching off.</summary>
+    public IReadOnlySet<string> Methods { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>At most this many calls per transaction (on PostgreSQL each call is two subtransactions).</summary>
+    public int MaxCalls { get; init; } = 25;
+
+    /// <summary>
+    /// <c>Oms:Matrix:Batch:Methods</c> (comma separated, e.g. <c>ome.order.add</c>) and
+    /// <c>Oms:Matrix:Batch:MaxCalls</c>.
+    /// </summary>
+    public static MatrixBatchOptions Read(IConfiguration? config)
+    {
+        var section = config?.GetSection("Oms:Matrix:Batch");
+        var methods = (section?["Methods"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var max = int.TryParse(section?["MaxCalls"], System.Globalization.CultureInfo.InvariantCulture, out var m) && m > 0 ? m : 25;
+        return new MatrixBatchOptions { Methods = methods.ToHashSet(StringComparer.Ordinal), MaxCalls = max };
+    }
+}
+
+/// <summary>
+/// Group commit for signed <c>/api</c> calls (e.g. <c>ome.order.add</c>): the calls that arrive while
+/// a batch is being written wait in a queue; the writer takes all of them (up to
+/// <see cref="MatrixBatchOptions.MaxCalls"/>), runs each in ONE transaction under a savepoint of its own
+/// (<see cref="MatrixGateway"/>: claim, method, answer — a refusal or a failure undoes that call only),
+/// commits once, and only then answers every caller. So <c>succ</c> still means durably stored; a
+/// commit that fails answers every call of the batch 5000 and stores nothing of it. No timer: at low
+/// load a batch is one call and nothing waits; under load the batch grows by itself while the previous
+/// one commits, so one durable commit carries many orders.
+/// <para>
+/// One writer per process: calls of one process never wait on each other's locks. Calls of the same
+/// order in one batch run one after the other in the same transaction (the order lock is re-entrant
+/// there), so the second sees the first: 20 pushes of one order still give one <c>created</c>. Across
+/// processes, a batch holds its orders' locks until it commits; a deadlock between two batches is
+/// resolved by the database aborting one call (5000, the caller retries).
+/// </para>
+/// </summary>
+public partial class MatrixBatchWriter(IServiceScopeFactory scopes, MatrixBatchOptions options, ILogger<MatrixBatchWriter> logger) : IDisposable
+{
+    private sealed record Call(MatrixRequest Request, DateTime Now, TaskCompletionSource<MatrixReply> Answer);
+
+    private readonly Channel<Call> _calls = Channel.CreateUnbounded<Call>();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private Task? _loop;
+
+    public bool Batches(string method) => options.Methods.Contains(method);
+
+    /// <summary>Queues the call; answered after the transaction holding it committed (or failed).</summary>
+    public Task<MatrixReply> SubmitAsync(MatrixRequest request, DateTime now, CancellationToken ct)
+    {
+        var call = new Call(request, now, new TaskCompletionSource<MatrixReply>(TaskCreationOptions.RunContinuationsAsynchronously));
+        lock (_gate) _loop ??= Task.Run(() => RunAsync(_stop.Token));
+        if (!_calls.Writer.TryWrite(call)) throw new InvalidOperationException("the matrix batch writer has stopped");
+        // a caller that goes away does not take its call out: it may already be in a transaction
+        return call.Answer.Task.WaitAsync(ct);
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        var batch = new List<Call>(options.MaxCalls);
+        try
+        {
+            while (await _calls.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
+            {
+                while (batch.Count < options.MaxCalls && _calls.Reader.TryRead(out var call)) batch.Add(call);
+                await WriteAsync(batch).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _calls.Writer.TryComplete();
+            while (_calls.Reader.TryRead(out var left)) left.Answer.TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    /// <summary>One transaction for the batch; every caller answered after its commit, or 5000 when it failed.</summary>
+    private async Task WriteAsync(List<Call> batch)
+    {
+        var answers = new MatrixReply[batch.Count];
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+            var gateway = scope.ServiceProvider.GetRequiredService<MatrixGateway>();
+            await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++)
+                answers[i] = await gateway.ExecuteInBatchAsync(tx, batch[i].Request, batch[i].Now, CancellationToken.None).ConfigureAwait(false);
+            await CommitAsync(tx, batch.Count).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // every caller must get an answer; the failure is logged
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogBatchFailed(logger, batch.Count, e);
+            var failed = MatrixReply.Fail(MatrixCodes.InternalError, "internal error: the request was not applied");
+            foreach (var c in batch) c.Answer.TrySetResult(failed);
+            return;
+        }
+        for (var i = 0; i < batch.Count; i++) batch[i].Answer.TrySetResult(answers[i]);
+    }
+
+    /// <summary>The batch's commit (a seam for the fault tests: a commit that fails, a batch held back).</summary>
+    protected virtual Task CommitAsync(IDbContextTransaction tx, int calls)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return tx.CommitAsync(CancellationToken.None);
+    }
+
+    /// <summary>Calls waiting for the next batch.</summary>
+    internal int Waiting => _calls.Reader.Count;
+
+    /// <summary>Stops the writer after the batch in progress; calls still queued are cancelled (nothing of them was written).</summary>
+    public void Dispose()
+    {
+        // not disposed: the loop may still be observing its token
+        _stop.Cancel();
+        GC.SuppressFinalize(this);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} matrix calls failed; every call of it was answered 5000 and nothing of it was stored")]
+    private static partial void LogBatchFailed(ILogger logger, int count, Exception e);
+}

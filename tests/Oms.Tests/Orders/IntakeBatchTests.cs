@@ -1,0 +1,184 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Oms.Data;
+using Oms.Integration.Matrix;
+using Oms.Tests.Infrastructure;
+
+namespace Oms.Tests.Orders;
+
+/// <summary>
+/// The batch writer of the tests: the same writer, with a commit that can be held back (so the calls sent
+/// meanwhile all land in the next batch) or made to fail.
+/// </summary>
+public sealed class HeldBatchWriter(IServiceScopeFactory scopes, MatrixBatchOptions options, ILogger<MatrixBatchWriter> logger)
+    : MatrixBatchWriter(scopes, options, logger)
+{
+    private TaskCompletionSource? _hold;
+    private bool _failNext;
+
+    /// <summary>Sizes of the batches that reached their commit.</summary>
+    public List<int> Committed { get; } = [];
+
+    /// <summary>The next commit waits until <see cref="ReleaseAsync"/>.</summary>
+    public void HoldNextCommit() => _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Waits until <paramref name="waiting"/> calls queue behind the held batch, then lets it commit; the batch after it fails to commit if asked.</summary>
+    public async Task ReleaseAsync(int waiting, bool failTheNextCommit = false)
+    {
+        // not a timed assertion: waits for the calls to arrive, however long that takes
+        while (Waiting < waiting) await Task.Delay(10);
+        _failNext = failTheNextCommit;
+        _hold!.SetResult();
+    }
+
+    protected override async Task CommitAsync(IDbContextTransaction tx, int calls)
+    {
+        lock (Committed) Committed.Add(calls);
+        if (_hold is { } hold)
+        {
+            await hold.Task;
+            _hold = null;
+            await base.CommitAsync(tx, calls);
+            return;
+        }
+        if (_failNext)
+        {
+            _failNext = false;
+            throw new InvalidOperationException("commit failed (test)");
+        }
+        await base.CommitAsync(tx, calls);
+    }
+}
+
+public abstract class BatchedServerFixture(DatabaseProvider provider) : ServerFixture(provider)
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Oms:Matrix:Batch:Methods", "ome.order.add")];
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        // registered before the host's own, which then keeps it (TryAdd)
+        services.AddSingleton<HeldBatchWriter>();
+        services.AddSingleton<MatrixBatchWriter>(sp => sp.GetRequiredService<HeldBatchWriter>());
+    }
+
+    public HeldBatchWriter Writer => Services.GetRequiredService<HeldBatchWriter>();
+}
+
+public sealed class SqliteBatchedServerFixture() : BatchedServerFixture(DatabaseProvider.Sqlite);
+
+public sealed class PostgresBatchedServerFixture() : BatchedServerFixture(DatabaseProvider.Postgres);
+
+/// <summary>Group commit of <c>ome.order.add</c>: several calls in one transaction, each answered after its commit, each undone alone.</summary>
+public abstract class IntakeBatchTests<TFixture>(TFixture server) : IClassFixture<TFixture> where TFixture : BatchedServerFixture
+{
+    private static readonly DateTime T0 = new(2026, 3, 1, 2, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>Holds a batch (one order) at its commit, sends <paramref name="forms"/> meanwhile, releases: they form the next batch.</summary>
+    private async Task<List<(string Text, JsonElement Answer)>> OneBatchAsync(OrderIntakeKit k, IReadOnlyList<Dictionary<string, string>> forms, bool failCommit = false)
+    {
+        var writer = server.Writer;
+        var before = writer.Committed.Count;
+        writer.HoldNextCommit();
+        var held = k.Matrix.PostAsync(k.Form("ome.order.add", OrderIntakeKit.OrderFields(k.NewBn(), [new Line(k.SA, 1)], T0)));
+        while (writer.Committed.Count == before && !held.IsCompleted) await Task.Delay(10);
+        Assert.False(held.IsCompleted, held.IsCompleted ? (await held).Text : "");
+        var calls = forms.Select(f => k.Matrix.PostAsync(f)).ToList();
+        await writer.ReleaseAsync(forms.Count, failCommit);
+        Assert.Equal("succ", (await held).Answer.GetProperty("rsp").GetString());
+        var answers = (await Task.WhenAll(calls)).ToList();
+        Assert.Equal(forms.Count, writer.Committed[before + 1]);
+        return answers;
+    }
+
+    private static string Rsp((string Text, JsonElement Answer) a) => a.Answer.GetProperty("rsp").GetString()!;
+
+    private static string? State((string Text, JsonElement Answer) a) =>
+        a.Answer.GetProperty("data").ValueKind == JsonValueKind.Object ? a.Answer.GetProperty("data").GetProperty("state").GetString() : null;
+
+    [Fact]
+    public async Task A_refused_order_in_a_batch_is_undone_alone_and_its_refusal_remembered()
+    {
+        using var k = await OrderIntakeKit.CreateAsync(server);
+        var paid = k.NewBn();
+        Assert.Equal("created", await k.PushOrderAsync(paid, [new Line(k.SB, 2)], T0));
+        var good = Enumerable.Range(0, 4).Select(_ => k.NewBn()).ToList();
+        var bad = OrderIntakeKit.OrderFields(k.NewBn(), [new Line(k.SA, 1)], T0);
+        bad["pay_status"] = "9";
+        var cancelPaid = OrderIntakeKit.OrderFields(paid, [new Line(k.SB, 2)], T0.AddMinutes(1), status: "dead");
+        var forms = good.Select(bn => k.Form("ome.order.add", OrderIntakeKit.OrderFields(bn, [new Line(k.SA, 1), new Line(k.SAB, 1)], T0))).ToList();
+        forms.Insert(1, k.Form("ome.order.add", bad, "bad-" + Guid.NewGuid().ToString("N")));
+        forms.Insert(3, k.Form("ome.order.add", cancelPaid, "cancel-" + Guid.NewGuid().ToString("N")));
+
+        var answers = await OneBatchAsync(k, forms);
+
+        Assert.Equal(["succ", "fail", "succ", "fail", "succ", "succ"], answers.Select(Rsp));
+        Assert.Equal(MatrixCodes.InvalidParameters, answers[1].Answer.GetProperty("res").GetString());
+        Assert.Equal(MatrixCodes.BusinessRefused, answers[3].Answer.GetProperty("res").GetString());
+        foreach (var bn in good) Assert.Equal(1, await k.OrderCountAsync(bn));
+        Assert.Equal(0, await k.OrderCountAsync(bad["order_bn"]));
+        Assert.Equal(Oms.Orders.OrderStatus.Active, (await k.OrderAsync(paid)).Status);
+        // the refusals were committed with the batch: a repeat gets the first answer
+        var (_, again) = await k.Matrix.PostAsync(forms[3]);
+        Assert.Equal(answers[3].Answer.GetProperty("msg").GetString(), again.GetProperty("msg").GetString());
+        // A: 4 good × (SA 1 + SAB 1) + the held order's 1; B: SAB 2 each + the paid order's 2
+        Assert.Equal((9, 10), (await k.ShopFreezeAsync(k.A), await k.ShopFreezeAsync(k.B)));
+        await k.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task Repeats_of_one_order_in_one_batch_create_it_once_and_freeze_once()
+    {
+        using var k = await OrderIntakeKit.CreateAsync(server);
+        var bn = k.NewBn();
+        var fields = OrderIntakeKit.OrderFields(bn, [new Line(k.SB, 3)], T0);
+        var sameTask = k.Form("ome.order.add", fields);
+        var forms = new List<Dictionary<string, string>> { sameTask, sameTask };
+        forms.AddRange(Enumerable.Range(0, 6).Select(_ => k.Form("ome.order.add", fields)));
+
+        var answers = await OneBatchAsync(k, forms);
+
+        Assert.All(answers, a => Assert.Equal("succ", Rsp(a)));
+        // the calls arrive in any order: one of them created the order, every other saw it
+        // (answers[1] repeats answers[0]'s task: the same answer, whichever it was)
+        Assert.Equal(answers[0].Text, answers[1].Text);
+        var distinct = answers.Where((_, i) => i != 1).Select(State).ToList();
+        Assert.Single(distinct, s => s == "created");
+        Assert.Equal(distinct.Count - 1, distinct.Count(s => s == "unchanged"));
+        Assert.Equal(1, await k.OrderCountAsync(bn));
+        Assert.Equal(3, await k.ShopFreezeAsync(k.B));
+        await k.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task A_failed_commit_answers_every_caller_5000_and_stores_nothing_of_the_batch()
+    {
+        using var k = await OrderIntakeKit.CreateAsync(server);
+        var bns = Enumerable.Range(0, 5).Select(_ => k.NewBn()).ToList();
+        var forms = bns.Select(bn => k.Form("ome.order.add", OrderIntakeKit.OrderFields(bn, [new Line(k.SB, 1)], T0))).ToList();
+
+        var answers = await OneBatchAsync(k, forms, failCommit: true);
+
+        Assert.All(answers, a => Assert.Equal(MatrixCodes.InternalError, a.Answer.GetProperty("res").GetString()));
+        foreach (var bn in bns) Assert.Equal(0, await k.OrderCountAsync(bn));
+        Assert.Equal(0, await k.ShopFreezeAsync(k.B));
+        // nothing was remembered either: the same tasks sent again are stored now
+        foreach (var f in forms) Assert.Equal("created", State(await k.Matrix.PostAsync(f)));
+        Assert.Equal(5, await k.ShopFreezeAsync(k.B));
+        await k.AssertInvariantsAsync();
+    }
+}
+
+public sealed class SqliteIntakeBatchTests(SqliteBatchedServerFixture server) : IntakeBatchTests<SqliteBatchedServerFixture>(server);
+
+public sealed class PostgresIntakeBatchTests(PostgresBatchedServerFixture server) : IntakeBatchTests<PostgresBatchedServerFixture>(server);
+
+/// <summary>Every intake behaviour again with group commit on.</summary>
+public sealed class SqliteBatchedOrderIntakeTests(SqliteBatchedServerFixture server) : OrderIntakeTests<SqliteBatchedServerFixture>(server);
+
+public sealed class PostgresBatchedOrderIntakeTests(PostgresBatchedServerFixture server) : OrderIntakeTests<PostgresBatchedServerFixture>(server);
+
+public sealed class SqliteBatchedIntakeLoadTests(SqliteBatchedServerFixture server) : IntakeLoadTests<SqliteBatchedServerFixture>(server);
+
+public sealed class PostgresBatchedIntakeLoadTests(PostgresBatchedServerFixture server) : IntakeLoadTests<PostgresBatchedServerFixture>(server);
