@@ -46,7 +46,7 @@ internal sealed class OrderObjectConfiguration : IEntityTypeConfiguration<OrderO
         b.Property(x => x.Oid).HasMaxLength(OrderLimits.BnLength);
         b.Property(x => x.ObjType).HasMaxLength(20);
         b.Property(x => x.ShopItems).HasColumnType("text");
-        b.Property(x => x.Source).HasMaxLength(20).HasDefaultValue(OrderLineSources.Shop);
+        b.Property(x => x.Source).HasMaxLength(20); // existing rows: "shop" (the Preprocess migration fills them)
         b.HasOne<SalesMaterial>().WithMany().HasForeignKey(x => x.SalesMaterialId).OnDelete(DeleteBehavior.Restrict);
         b.ToTable(t => t.HasCheckConstraint("ck_order_object_quantity", "quantity > 0"));
     }

@@ -1908,10 +1908,8 @@ namespace Oms.Migrations.Postgres.Migrations
 
                     b.Property<string>("Source")
                         .IsRequired()
-                        .ValueGeneratedOnAdd()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
-                        .HasDefaultValue("shop")
                         .HasColumnName("source");
 
                     b.Property<decimal>("Weight")

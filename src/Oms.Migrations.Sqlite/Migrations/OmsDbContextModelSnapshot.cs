@@ -1832,10 +1832,8 @@ namespace Oms.Migrations.Sqlite.Migrations
 
                     b.Property<string>("Source")
                         .IsRequired()
-                        .ValueGeneratedOnAdd()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT")
-                        .HasDefaultValue("shop")
                         .HasColumnName("source");
 
                     b.Property<long>("Weight")
