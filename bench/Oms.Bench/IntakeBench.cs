@@ -35,7 +35,7 @@ internal static class IntakeBench
         if (backend == "postgres")
         {
             pgName = "oms_intake_" + Guid.NewGuid().ToString("N")[..8];
-            await using (var c = new NpgsqlConnection(pgAdmin)) { await c.OpenAsync(); await using var cmd = new NpgsqlCommand($"CREATE DATABASE {pgName}", c); await cmd.ExecuteNonQueryAsync(); }
+            await BenchPostgres.CreateAsync(pgAdmin, pgName);
             rawConnection = new NpgsqlConnectionStringBuilder(pgAdmin) { Database = pgName, MaxPoolSize = 100 }.ToString();
             env["ConnectionStrings__Postgres"] = rawConnection;
             await using var s = new NpgsqlConnection(rawConnection);
@@ -82,11 +82,7 @@ internal static class IntakeBench
         {
             if (pgName is not null)
             {
-                NpgsqlConnection.ClearAllPools();
-                await using var c = new NpgsqlConnection(pgAdmin);
-                await c.OpenAsync();
-                await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {pgName} WITH (FORCE)", c);
-                await cmd.ExecuteNonQueryAsync();
+                await BenchPostgres.DropAsync(pgAdmin, pgName);
             }
             SqliteConnection.ClearAllPools();
             try { Directory.Delete(dir, true); } catch (IOException) { }

@@ -32,12 +32,7 @@ internal static partial class OrderListBench
         var pgAdmin = Environment.GetEnvironmentVariable("OMS_TEST_POSTGRES")
                       ?? throw new InvalidOperationException("OMS_TEST_POSTGRES is not set (scripts/services.sh env).");
         var pgName = "oms_bench_list_" + Guid.NewGuid().ToString("N")[..8];
-        await using (var c = new NpgsqlConnection(pgAdmin))
-        {
-            await c.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"CREATE DATABASE {pgName}", c);
-            await cmd.ExecuteNonQueryAsync();
-        }
+        await BenchPostgres.CreateAsync(pgAdmin, pgName);
         var cs = new NpgsqlConnectionStringBuilder(pgAdmin) { Database = pgName }.ToString();
         var dir = Path.Combine(Path.GetTempPath(), "oms-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
@@ -131,11 +126,7 @@ internal static partial class OrderListBench
         await app.DisposeAsync();
         if (!keep)
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var c = new NpgsqlConnection(pgAdmin);
-            await c.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {pgName} WITH (FORCE)", c);
-            await cmd.ExecuteNonQueryAsync();
+            await BenchPostgres.DropAsync(pgAdmin, pgName);
         }
         else Console.WriteLine("kept database " + pgName);
         Directory.Delete(dir, recursive: true);

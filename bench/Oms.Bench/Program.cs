@@ -99,7 +99,7 @@ internal static class TaskBench
         if (backend == "postgres")
         {
             pgName = "oms_bench_" + Guid.NewGuid().ToString("N")[..8];
-            await using (var c = new NpgsqlConnection(pgAdmin)) { await c.OpenAsync(); await using var cmd = new NpgsqlCommand($"CREATE DATABASE {pgName}", c); await cmd.ExecuteNonQueryAsync(); }
+            await BenchPostgres.CreateAsync(pgAdmin, pgName);
             db = DatabaseOptions.ForPostgres(new NpgsqlConnectionStringBuilder(pgAdmin) { Database = pgName }.ToString());
         }
         else
@@ -162,9 +162,7 @@ internal static class TaskBench
         await sp.DisposeAsync();
         if (pgName is not null)
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var c = new NpgsqlConnection(pgAdmin); await c.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {pgName} WITH (FORCE)", c); await cmd.ExecuteNonQueryAsync();
+            await BenchPostgres.DropAsync(pgAdmin, pgName);
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(dir, recursive: true);

@@ -44,7 +44,7 @@ internal static class ReviewBench
         if (backend == "postgres")
         {
             pgName = "oms_review_" + Guid.NewGuid().ToString("N")[..8];
-            await using (var c = new NpgsqlConnection(pgAdmin)) { await c.OpenAsync(); await using var cmd = new NpgsqlCommand($"CREATE DATABASE {pgName}", c); await cmd.ExecuteNonQueryAsync(); }
+            await BenchPostgres.CreateAsync(pgAdmin, pgName);
             settings["ConnectionStrings:Postgres"] = new NpgsqlConnectionStringBuilder(pgAdmin) { Database = pgName, MaxPoolSize = 100 }.ToString();
         }
         var app = OmsWebHost.Build([], b =>
@@ -108,11 +108,7 @@ internal static class ReviewBench
             await app.DisposeAsync();
             if (pgName is not null)
             {
-                NpgsqlConnection.ClearAllPools();
-                await using var c = new NpgsqlConnection(pgAdmin);
-                await c.OpenAsync();
-                await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {pgName} WITH (FORCE)", c);
-                await cmd.ExecuteNonQueryAsync();
+                await BenchPostgres.DropAsync(pgAdmin, pgName);
             }
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }

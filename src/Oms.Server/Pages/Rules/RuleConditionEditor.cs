@@ -37,6 +37,25 @@ public abstract class RuleConditionEditorModel : AdminPageModel
         public RuleConditionForm ToForm() => new(Type, Values, Min, Max, From, To, Yes);
     }
 
+    /// <summary>Loads what the page shows besides the conditions (names, options, the rule being edited); false = no such rule.</summary>
+    protected abstract Task<bool> LoadAsync(long? id, CancellationToken ct);
+
+    /// <summary>添加条件: the posted list plus the new condition (checked), re-rendered.</summary>
+    public async Task<IActionResult> OnPostAddConditionAsync(long? id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        AddPosted();
+        return Page();
+    }
+
+    /// <summary>删除 one condition of the posted list, re-rendered.</summary>
+    public async Task<IActionResult> OnPostRemoveConditionAsync(long? id, int index, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        RemovePosted(index);
+        return Page();
+    }
+
     /// <summary>Reads the posted list back (a tampered one is refused as a model error) — false when it did not read.</summary>
     protected bool ReadPosted()
     {

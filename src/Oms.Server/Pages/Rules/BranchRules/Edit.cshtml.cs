@@ -40,20 +40,6 @@ public sealed class BranchRuleEditModel(BranchRuleService rules, OrderGroupServi
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAddConditionAsync(long? id, CancellationToken ct)
-    {
-        if (!await LoadAsync(id, ct)) return NotFound();
-        AddPosted();
-        return Page();
-    }
-
-    public async Task<IActionResult> OnPostRemoveConditionAsync(long? id, int index, CancellationToken ct)
-    {
-        if (!await LoadAsync(id, ct)) return NotFound();
-        RemovePosted(index);
-        return Page();
-    }
-
     public async Task<IActionResult> OnPostAsync(long? id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct)) return NotFound();
@@ -69,7 +55,7 @@ public sealed class BranchRuleEditModel(BranchRuleService rules, OrderGroupServi
         return Redirect("/rules/branch-rules");
     }
 
-    private async Task<bool> LoadAsync(long? id, CancellationToken ct)
+    protected override async Task<bool> LoadAsync(long? id, CancellationToken ct)
     {
         Names = await groups.NamesAsync(ct);
         AllBranches = (await branches.ListAsync(new BranchFilter(Type: BranchType.Delivery), null, 500, ct)).Items

@@ -37,20 +37,6 @@ public sealed class OrderGroupEditModel(OrderGroupService groups, ReviewRuleServ
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAddConditionAsync(long? id, CancellationToken ct)
-    {
-        if (!await LoadAsync(id, ct)) return NotFound();
-        AddPosted();
-        return Page();
-    }
-
-    public async Task<IActionResult> OnPostRemoveConditionAsync(long? id, int index, CancellationToken ct)
-    {
-        if (!await LoadAsync(id, ct)) return NotFound();
-        RemovePosted(index);
-        return Page();
-    }
-
     public async Task<IActionResult> OnPostAsync(long? id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct)) return NotFound();
@@ -65,7 +51,7 @@ public sealed class OrderGroupEditModel(OrderGroupService groups, ReviewRuleServ
         return Redirect("/rules/order-groups");
     }
 
-    private async Task<bool> LoadAsync(long? id, CancellationToken ct)
+    protected override async Task<bool> LoadAsync(long? id, CancellationToken ct)
     {
         Names = await groups.NamesAsync(ct);
         ReviewRules = await reviewRules.ListAsync(ct);
