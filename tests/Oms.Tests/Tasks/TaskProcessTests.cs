@@ -123,7 +123,12 @@ public abstract partial class TaskProcessTests(DatabaseProvider provider)
     {
         await using var host = await TaskTestHost.CreateAsync(Backend);
         // every 5 seconds instead of daily: the same claim, more periods per minute of test time
-        var env = Env(host, provider, new() { ["Oms__Tasks__Timers__cleanup-task-history"] = "*/5 * * * * *" });
+        // firings are logged at debug level (the auto-review timer fires every 2 s): this test reads them
+        var env = Env(host, provider, new()
+        {
+            ["Oms__Tasks__Timers__cleanup-task-history"] = "*/5 * * * * *",
+            ["Logging__LogLevel__Oms.Tasks.TimerScheduler"] = "Debug",
+        });
         await using var a = WorkerProcess.Start(env);
         await using var b = WorkerProcess.Start(env);
         await TaskTestHost.EventuallyAsync(() => a.Output.Contains("Task workers", StringComparison.Ordinal) && b.Output.Contains("Task workers", StringComparison.Ordinal), "both workers started");
