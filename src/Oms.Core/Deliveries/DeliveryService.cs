@@ -43,7 +43,6 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
         var itemIds = draft.Lines.Select(l => l.OrderItemId).ToList();
         var orderIds = await db.Set<OrderItem>().AsNoTracking().Where(i => itemIds.Contains(i.Id)).Select(i => i.OrderId).Distinct()
             .ToListAsync(ct).ConfigureAwait(false);
-        await OrderLocks.LockOrdersAsync(db, orderIds, ct).ConfigureAwait(false);
         var orders = await LoadOrdersAsync(orderIds, ct).ConfigureAwait(false);
         var items = orders.SelectMany(o => o.Items).ToDictionary(i => i.Id);
         var missing = itemIds.FirstOrDefault(id => !items.ContainsKey(id));
@@ -145,9 +144,9 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
             throw new DomainException($"发货单 #{deliveryId} 不存在");
         var orderIds = await db.Set<DeliveryOrderItem>().AsNoTracking().Where(x => x.DeliveryId == deliveryId).Select(x => x.OrderId).Distinct()
             .ToListAsync(ct).ConfigureAwait(false);
-        await OrderLocks.LockOrdersAsync(db, orderIds, ct).ConfigureAwait(false);
-        // the order locks serialize every change of a delivery: read it under them
-        Forget<Delivery>(d => d.Id == deliveryId);
+        // the order locks serialize every change of a delivery: take them first, then read it (again)
+        var orders = await LoadOrdersAsync(orderIds, ct).ConfigureAwait(false);
+        foreach (var e in db.ChangeTracker.Entries<Delivery>().Where(e => e.Entity.Id == deliveryId).ToList()) e.State = EntityState.Detached;
         var delivery = await db.Set<Delivery>().Include(d => d.OrderItems).FirstAsync(d => d.Id == deliveryId, ct).ConfigureAwait(false);
         if (delivery.Status == DeliveryStatus.Shipped) throw new DomainException($"发货单 {delivery.DeliveryBn} 已发货，不能撤销");
         if (delivery.Status == DeliveryStatus.Cancel) throw new DomainException($"发货单 {delivery.DeliveryBn} 已撤销");
@@ -155,7 +154,6 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
         await inventory.MoveBranchFreezeToShopAsync(delivery.OrderItems.GroupBy(x => x.BasicMaterialId).OrderBy(g => g.Key)
             .Select(g => new FreezeMoveLine(delivery.ShopId, delivery.BranchId, g.Key, g.Sum(x => x.Number))).ToList(), ct).ConfigureAwait(false);
 
-        var orders = await LoadOrdersAsync(orderIds, ct).ConfigureAwait(false);
         var items = orders.SelectMany(o => o.Items).ToDictionary(i => i.Id);
         foreach (var x in delivery.OrderItems) items[x.OrderItemId].SplitNum -= x.Number;
         var now = Now;
@@ -201,20 +199,11 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
             throw new DomainException($"订单 {o.OrderBn} 未付款");
     }
 
+    /// <summary>The orders locked and read again (<see cref="OrderLocks.LockAndLoadAsync"/>); none at all is a refusal.</summary>
     private async Task<List<Order>> LoadOrdersAsync(IReadOnlyCollection<long> orderIds, CancellationToken ct)
     {
-        // rows tracked before the locks were taken may be stale: read them again
-        Forget<Order>(o => orderIds.Contains(o.Id));
-        Forget<OrderItem>(i => orderIds.Contains(i.OrderId));
-        var orders = await db.Set<Order>().Include(o => o.Items).Where(o => orderIds.Contains(o.Id)).OrderBy(o => o.Id)
-            .ToListAsync(ct).ConfigureAwait(false);
+        var orders = await OrderLocks.LockAndLoadAsync(db, orderIds, ct).ConfigureAwait(false);
         if (orders.Count == 0) throw new DomainException("订单不存在");
         return orders;
-    }
-
-    /// <summary>Stops tracking (unchanged) entities so the next query reads their current rows.</summary>
-    private void Forget<T>(Func<T, bool> which) where T : class
-    {
-        foreach (var e in db.ChangeTracker.Entries<T>().Where(e => which(e.Entity)).ToList()) e.State = EntityState.Detached;
     }
 }

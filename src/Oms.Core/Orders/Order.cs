@@ -236,6 +236,9 @@ public class OrderItem
     public int SendNum { get; set; }
     public int ReturnNum { get; set; }
     public bool Deleted { get; set; }
+
+    /// <summary>Still to be put into a delivery (0 for a removed line). In memory only; queries spell it out.</summary>
+    public int Remaining => Deleted ? 0 : Quantity - SplitNum;
 }
 
 /// <summary>支付单 — a payment of the order.</summary>

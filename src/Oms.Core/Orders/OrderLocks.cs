@@ -58,6 +58,19 @@ internal static class OrderLocks
         return locked;
     }
 
+    /// <summary>
+    /// <see cref="LockOrdersAsync"/>, then the orders read again with their items, tracked, ascending id: rows the context
+    /// tracked from before the locks may be stale, so they are forgotten first. Only the orders that exist are answered.
+    /// </summary>
+    public static async Task<List<Order>> LockAndLoadAsync(OmsDbContext db, IReadOnlyCollection<long> orderIds, CancellationToken ct)
+    {
+        await LockOrdersAsync(db, orderIds, ct).ConfigureAwait(false);
+        foreach (var e in db.ChangeTracker.Entries<Order>().Where(e => orderIds.Contains(e.Entity.Id)).ToList()) e.State = EntityState.Detached;
+        foreach (var e in db.ChangeTracker.Entries<OrderItem>().Where(e => orderIds.Contains(e.Entity.OrderId)).ToList()) e.State = EntityState.Detached;
+        return await db.Set<Order>().Include(o => o.Items).Where(o => orderIds.Contains(o.Id)).OrderBy(o => o.Id)
+            .ToListAsync(ct).ConfigureAwait(false);
+    }
+
     /// <summary>FNV-1a over the shop id and the key: stable across processes (string.GetHashCode is not).</summary>
     internal static long Key(long shopId, string key)
     {

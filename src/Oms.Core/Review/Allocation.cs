@@ -8,7 +8,13 @@ using Oms.Warehouses;
 namespace Oms.Review;
 
 /// <summary>A quantity of one basic material an order (or a merge group) still needs.</summary>
-public sealed record NeedLine(long BasicMaterialId, int Quantity);
+public sealed record NeedLine(long BasicMaterialId, int Quantity)
+{
+    /// <summary>What <paramref name="items"/> still need, per basic material (ascending id).</summary>
+    public static List<NeedLine> Of(IEnumerable<Orders.OrderItem> items) =>
+        items.Where(i => i.Remaining > 0).GroupBy(i => i.BasicMaterialId).OrderBy(g => g.Key)
+            .Select(g => new NeedLine(g.Key, g.Sum(i => i.Remaining))).ToList();
+}
 
 /// <summary>A material a candidate branch is short of: needed vs free (<c>store − store_freeze</c>).</summary>
 public sealed record BranchShortage(long BranchId, long BasicMaterialId, int Needed, int Free);
@@ -42,6 +48,22 @@ public sealed class BranchAllocator(OmsDbContext db, SettingsService settings)
             shortages.AddRange(lacking);
         }
         return new BranchChoice(null, shortages);
+    }
+
+    /// <summary>物流优选 on one branch for a parcel of <paramref name="weightKg"/> to <paramref name="province"/>.</summary>
+    public async Task<LogisticsChoice> CarrierAsync(long branchId, string? province, decimal weightKg, CancellationToken ct = default)
+    {
+        var companies = await db.Set<LogisticsCompany>().AsNoTracking().Where(l => l.BranchId == branchId).ToListAsync(ct).ConfigureAwait(false);
+        return LogisticsChooser.Choose(companies, province, weightKg);
+    }
+
+    /// <summary>物流优选 on one branch for the parcel <paramref name="need"/> makes (its weight from the materials).</summary>
+    public async Task<LogisticsChoice> CarrierAsync(long branchId, string? province, IReadOnlyList<NeedLine> need, CancellationToken ct = default)
+    {
+        var ids = need.Select(n => n.BasicMaterialId).ToList();
+        var weights = await db.Set<Catalog.BasicMaterial>().AsNoTracking().Where(m => ids.Contains(m.Id))
+            .ToDictionaryAsync(m => m.Id, m => m.Weight, ct).ConfigureAwait(false);
+        return await CarrierAsync(branchId, province, need.Sum(n => n.Quantity * weights.GetValueOrDefault(n.BasicMaterialId)), ct).ConfigureAwait(false);
     }
 
     /// <summary>

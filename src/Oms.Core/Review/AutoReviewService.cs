@@ -96,14 +96,13 @@ public sealed class AutoReviewService(
     {
         var shares = await allocator.SplitAsync(c.Candidates, c.Need, ct).ConfigureAwait(false);
         if (shares is null) return [];
-        var open = orders.SelectMany(o => o.Items).Where(i => !i.Deleted && i.Quantity > i.SplitNum).OrderBy(i => i.Id)
-            .Select(i => (Item: i, Left: i.Quantity - i.SplitNum)).ToList();
+        var open = orders.SelectMany(o => o.Items).Where(i => i.Remaining > 0).OrderBy(i => i.Id)
+            .Select(i => (Item: i, Left: i.Remaining)).ToList();
         var drafts = new List<DeliveryDraft>();
         foreach (var share in shares)
         {
-            var companies = await db.Set<LogisticsCompany>().AsNoTracking().Where(l => l.BranchId == share.BranchId).ToListAsync(ct).ConfigureAwait(false);
             var weight = share.Lines.Sum(l => l.Quantity * c.MaterialWeights.GetValueOrDefault(l.BasicMaterialId));
-            var carrier = LogisticsChooser.Choose(companies, orders[0].ShipProvince, weight);
+            var carrier = await allocator.CarrierAsync(share.BranchId, orders[0].ShipProvince, weight, ct).ConfigureAwait(false);
             if (rule.BlockingOf(carrier.Flag) != 0) return [];
             var lines = new List<DeliveryLine>();
             foreach (var need in share.Lines)
@@ -180,8 +179,7 @@ public sealed class AutoReviewService(
         var made = new List<Delivery>();
         if (blocking == 0 && c.Branch.BranchId is { } branchId)
         {
-            var lines = orders.SelectMany(o => o.Items).Where(i => !i.Deleted && i.Quantity > i.SplitNum)
-                .Select(i => new DeliveryLine(i.Id, i.Quantity - i.SplitNum)).ToList();
+            var lines = orders.SelectMany(o => o.Items).Where(i => i.Remaining > 0).Select(i => new DeliveryLine(i.Id, i.Remaining)).ToList();
             try
             {
                 made.Add(await deliveries.CreateAsync(new DeliveryDraft(branchId, c.Logistics?.Company?.Id, lines), Actor, ct).ConfigureAwait(false));
@@ -211,14 +209,13 @@ public sealed class AutoReviewService(
         // DeliveryService read the orders again under its locks: continue with the instances it tracks; dispatching
         // wrote behind the change tracker (updated_at): read those again
         if (dispatched.Count > 0) db.ChangeTracker.Clear();
-        var merged = ids;
-        orders = await db.Set<Order>().Where(o => merged.Contains(o.Id)).OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
+        orders = await db.Set<Order>().Where(o => ids.Contains(o.Id)).OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
         var states = await db.Set<OrderReviewState>().Where(s => groupIds.Contains(s.OrderId)).ToDictionaryAsync(s => s.OrderId, ct).ConfigureAwait(false);
         foreach (var o in orders)
         {
             o.AutoStatus = (long)flags;
             if (!states.TryGetValue(o.Id, out var s)) db.Add(s = new OrderReviewState { OrderId = o.Id });
-            var changed = s.Flags != (long)flags || s.AttemptedAt == DateTime.MinValue || s.AttemptedAt == default;
+            var changed = s.Flags != (long)flags || s.AttemptedAt == default;
             s.SeenUpdatedAt = o.UpdatedAt;
             s.AttemptedAt = now;
             s.Flags = (long)flags;
@@ -233,15 +230,14 @@ public sealed class AutoReviewService(
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return new AutoReviewResult(orderId, delivery is null ? AutoReviewOutcome.Held : AutoReviewOutcome.Reviewed, flags,
-            delivery is null ? blocking : 0, delivery is null ? null : string.Join(",", made.Select(d => d.DeliveryBn)), merged);
+            delivery is null ? blocking : 0, delivery is null ? null : string.Join(",", made.Select(d => d.DeliveryBn)), ids);
     }
 
     private async Task<ReviewCase> CaseAsync(List<Order> orders, OrderMergeKey key, IReadOnlyList<BranchCandidate> candidates, bool checkProduct,
         CancellationToken ct)
     {
         var shopId = key.ShopId;
-        var need = orders.SelectMany(o => o.Items).Where(i => !i.Deleted && i.Quantity > i.SplitNum)
-            .GroupBy(i => i.BasicMaterialId).Select(g => new NeedLine(g.Key, g.Sum(i => i.Quantity - i.SplitNum))).OrderBy(n => n.BasicMaterialId).ToList();
+        var need = NeedLine.Of(orders.SelectMany(o => o.Items));
         var materialIds = need.Select(n => n.BasicMaterialId).ToList();
         var materials = await db.Set<BasicMaterial>().AsNoTracking().Where(m => materialIds.Contains(m.Id))
             .Select(m => new { m.Id, m.Weight, m.Sellable }).ToListAsync(ct).ConfigureAwait(false);
@@ -251,10 +247,7 @@ public sealed class AutoReviewService(
         var choice = await allocator.ChooseAsync(candidates, need, ct).ConfigureAwait(false);
         LogisticsChoice? logistics = null;
         if ((choice.BranchId ?? candidates.FirstOrDefault()?.BranchId) is { } logiBranch)
-        {
-            var companies = await db.Set<LogisticsCompany>().AsNoTracking().Where(l => l.BranchId == logiBranch).ToListAsync(ct).ConfigureAwait(false);
-            logistics = LogisticsChooser.Choose(companies, orders[0].ShipProvince, weight);
-        }
+            logistics = await allocator.CarrierAsync(logiBranch, orders[0].ShipProvince, weight, ct).ConfigureAwait(false);
 
         var groupIds = orders.Select(o => o.Id).ToList();
         var otherAddress = 0;

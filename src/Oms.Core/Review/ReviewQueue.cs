@@ -66,7 +66,7 @@ public sealed record ReviewCaseView(
     IReadOnlyList<BranchStockLine> Stock, IReadOnlyList<DeliveryRow> Deliveries)
 {
     /// <summary>Lines still to be put into a delivery.</summary>
-    public IEnumerable<OrderItem> Remaining => Lines.Where(i => !i.Deleted && i.Quantity > i.SplitNum);
+    public IEnumerable<OrderItem> Remaining => Lines.Where(i => i.Remaining > 0);
 
     public BranchStockLine? StockOf(long branchId, long basicMaterialId) =>
         Stock.FirstOrDefault(s => s.BranchId == branchId && s.BasicMaterialId == basicMaterialId);
@@ -77,7 +77,7 @@ public sealed record ReviewCaseView(
 /// one order shows (its lines, merge candidates, branches with stock, carriers, deliveries). The proposals come from
 /// <see cref="ReviewService.AdviseAsync"/>; this class only adds names and rows to show. No writes.
 /// </summary>
-public sealed class ReviewQueue(OmsDbContext db, StagingArea staging, ReviewService review, DeliveryQuery deliveries, TimeProvider clock)
+public sealed class ReviewQueue(OmsDbContext db, StagingArea staging, ReviewService review, BranchAllocator allocator, DeliveryQuery deliveries, TimeProvider clock)
 {
     /// <summary>
     /// The queue: active, not failed orders that have left the staging area and wait for review — unconfirmed and
@@ -166,11 +166,7 @@ public sealed class ReviewQueue(OmsDbContext db, StagingArea staging, ReviewServ
         var logiFlag = advice.LogisticsFlag;
         if (suggestedLogi is null && chosen is { } other && other != (advice.SuggestedBranchId ?? branches.FirstOrDefault()?.Id))
         {
-            var companies = await db.Set<LogisticsCompany>().AsNoTracking().Where(l => l.BranchId == other).ToListAsync(ct).ConfigureAwait(false);
-            var weights = await db.Set<Catalog.BasicMaterial>().AsNoTracking().Where(m => lines.Select(i => i.BasicMaterialId).Contains(m.Id))
-                .ToDictionaryAsync(m => m.Id, m => m.Weight, ct).ConfigureAwait(false);
-            var weight = lines.Where(i => !i.Deleted && i.Quantity > i.SplitNum).Sum(i => (i.Quantity - i.SplitNum) * weights.GetValueOrDefault(i.BasicMaterialId));
-            var pick = LogisticsChooser.Choose(companies, order.ShipProvince, weight);
+            var pick = await allocator.CarrierAsync(other, order.ShipProvince, NeedLine.Of(lines), ct).ConfigureAwait(false);
             suggestedLogi = pick.Company?.Id;
             logiFlag = pick.Flag;
         }

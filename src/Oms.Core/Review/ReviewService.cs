@@ -158,9 +158,9 @@ public sealed class ReviewService(OmsDbContext db, DeliveryService deliveries, I
             var remaining = Remaining(order);
             await inventory.ReleaseShopFreezeAsync(remaining, ct).ConfigureAwait(false);
             var text = new List<string>();
-            foreach (var i in order.Items.Where(i => !i.Deleted && i.Quantity > i.SplitNum))
+            foreach (var i in order.Items.Where(i => i.Remaining > 0))
             {
-                text.Add($"{i.Bn}×{i.Quantity - i.SplitNum}");
+                text.Add($"{i.Bn}×{i.Remaining}");
                 if (i.SplitNum == 0) i.Deleted = true;
                 else i.Quantity = i.SplitNum;
             }
@@ -187,8 +187,7 @@ public sealed class ReviewService(OmsDbContext db, DeliveryService deliveries, I
                 .ToListAsync(ct).ConfigureAwait(false);
             merge.AddRange(same.Where(o => OrderMergeKey.Of(o) == key).Select(o => o.Id));
         }
-        var need = order.Items.Where(i => !i.Deleted && i.Quantity > i.SplitNum).GroupBy(i => i.BasicMaterialId)
-            .Select(g => new NeedLine(g.Key, g.Sum(i => i.Quantity - i.SplitNum))).ToList();
+        var need = NeedLine.Of(order.Items);
         var facts = await factsLoader.LoadOneAsync(orderId, ct).ConfigureAwait(false);
         var candidates = facts is null ? [] : await defaultBranches.ForOrderAsync(branchRules, facts, ct).ConfigureAwait(false);
         var choice = await allocator.ChooseAsync(candidates, need, ct).ConfigureAwait(false);
@@ -202,17 +201,12 @@ public sealed class ReviewService(OmsDbContext db, DeliveryService deliveries, I
                      select new BranchStockLine(c.BranchId, n.BasicMaterialId, n.Quantity, s?.Store ?? 0, (s?.Store ?? 0) - (s?.StoreFreeze ?? 0))).ToList();
         LogisticsChoice? logi = null;
         if ((choice.BranchId ?? candidates.FirstOrDefault()?.BranchId) is { } b)
-        {
-            var weights = await db.Set<BasicMaterial>().AsNoTracking().Where(m => materialIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Weight, ct).ConfigureAwait(false);
-            var companies = await db.Set<LogisticsCompany>().AsNoTracking().Where(l => l.BranchId == b).ToListAsync(ct).ConfigureAwait(false);
-            logi = LogisticsChooser.Choose(companies, order.ShipProvince, need.Sum(n => n.Quantity * weights.GetValueOrDefault(n.BasicMaterialId)));
-        }
+            logi = await allocator.CarrierAsync(b, order.ShipProvince, need, ct).ConfigureAwait(false);
         return new ReviewAdvice(merge, candidates, choice.BranchId, logi?.Company?.Id, logi?.Flag ?? ReviewFlags.None, lines);
     }
 
     private static List<ShopFreezeLine> Remaining(Order order) =>
-        order.Items.Where(i => !i.Deleted && i.Quantity > i.SplitNum).GroupBy(i => i.BasicMaterialId).OrderBy(g => g.Key)
-            .Select(g => new ShopFreezeLine(order.ShopId, g.Key, g.Sum(i => i.Quantity - i.SplitNum))).ToList();
+        NeedLine.Of(order.Items).Select(n => new ShopFreezeLine(order.ShopId, n.BasicMaterialId, n.Quantity)).ToList();
 
     private async Task ManualOnlyAsync(IReadOnlyList<long> orderIds, CancellationToken ct)
     {
@@ -228,11 +222,8 @@ public sealed class ReviewService(OmsDbContext db, DeliveryService deliveries, I
 
     private async Task<Order> LockedAsync(long orderId, CancellationToken ct)
     {
-        if ((await OrderLocks.LockOrdersAsync(db, [orderId], ct).ConfigureAwait(false)).Count == 0)
-            throw new DomainException($"订单 #{orderId} 不存在");
-        foreach (var e in db.ChangeTracker.Entries<Order>().Where(e => e.Entity.Id == orderId).ToList()) e.State = EntityState.Detached;
-        foreach (var e in db.ChangeTracker.Entries<OrderItem>().Where(e => e.Entity.OrderId == orderId).ToList()) e.State = EntityState.Detached;
-        return await db.Set<Order>().Include(o => o.Items).FirstAsync(o => o.Id == orderId, ct).ConfigureAwait(false);
+        var orders = await OrderLocks.LockAndLoadAsync(db, [orderId], ct).ConfigureAwait(false);
+        return orders.Count == 1 ? orders[0] : throw new DomainException($"订单 #{orderId} 不存在");
     }
 
     private static string Why(string? reason) => string.IsNullOrWhiteSpace(reason) ? "" : "：" + reason.Trim();
