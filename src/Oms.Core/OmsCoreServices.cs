@@ -84,6 +84,7 @@ public static class OmsCoreServices
         services.AddOutbox(configuration);
         Orders.OrderScreensModule.AddOrderScreens(services);
         Integration.Matrix.MatrixModule.AddMatrixInbound(services, configuration);
+        Wms.WmsModule.AddWms(services);
         return services;
     }
 

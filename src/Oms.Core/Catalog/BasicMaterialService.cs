@@ -40,7 +40,8 @@ public sealed record BasicMaterialInfo(long Id, string MaterialBn, string Name, 
     string? Unit, decimal RetailPrice, decimal Cost, decimal Weight);
 
 /// <summary>Creates, changes and finds basic materials (基础物料).</summary>
-public sealed class BasicMaterialService(OmsDbContext db, TimeProvider clock, AuditLog audit, IOmsCache cache, CacheInvalidator invalidator)
+public sealed class BasicMaterialService(OmsDbContext db, TimeProvider clock, AuditLog audit, IOmsCache cache, CacheInvalidator invalidator,
+    IEnumerable<IBasicMaterialListener> listeners)
 {
     public const int MaxNameLength = 200;
     public const int MaxUnitLength = 32;
@@ -99,6 +100,7 @@ public sealed class BasicMaterialService(OmsDbContext db, TimeProvider clock, Au
         db.Add(m);
         audit.Record("basicmaterial.create", $"basicmaterial:{m.MaterialBn}",
             $"name={m.Name}; material_code={m.Barcode}; material_type={(int)m.Type}; retail_price={Money.ToText(m.RetailPrice)}; cost={Money.ToText(m.Cost)}", userName);
+        foreach (var l in listeners) await l.OnSavingAsync(m, true, ct).ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         // "no such material" may be cached under either key
         await invalidator.AfterCommitAsync(db, [CacheKeyByBn(m.MaterialBn), m.Barcode is null ? null : CacheKeyByBarcode(m.Barcode)], ct).ConfigureAwait(false);
@@ -133,6 +135,8 @@ public sealed class BasicMaterialService(OmsDbContext db, TimeProvider clock, Au
         m.Weight = v.Weight;
         if (changes.Any) m.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         audit.Record("basicmaterial.update", $"basicmaterial:{m.MaterialBn}", changes.ToString(), userName);
+        if (changes.Any)
+            foreach (var l in listeners) await l.OnSavingAsync(m, false, ct).ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await invalidator.AfterCommitAsync(db,
             [CacheKeyByBn(m.MaterialBn), oldBarcode is null ? null : CacheKeyByBarcode(oldBarcode), m.Barcode is null ? null : CacheKeyByBarcode(m.Barcode)], ct).ConfigureAwait(false);
@@ -185,4 +189,14 @@ public sealed class BasicMaterialService(OmsDbContext db, TimeProvider clock, Au
             Weight = MasterDataInput.NonNegative("weight", input.Weight),
         };
     }
+}
+
+/// <summary>
+/// Told when a basic material is created or changed, before it is saved: what it adds to the context is written with the
+/// material (e.g. the WMS module's <c>store.wms.item.add</c> to every warehouse). Register with
+/// <c>services.AddScoped&lt;IBasicMaterialListener, T&gt;()</c>.
+/// </summary>
+public interface IBasicMaterialListener
+{
+    Task OnSavingAsync(BasicMaterial material, bool created, CancellationToken ct);
 }

@@ -165,6 +165,10 @@ public sealed class ShopService(OmsDbContext db, TimeProvider clock, AuditLog au
         var holder = await db.Set<Shop>().AsNoTracking()
             .Where(s => s.NodeId == nodeId && s.Id != exceptShopId).Select(s => s.ShopBn).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         if (holder is not null) throw new DomainException($"node_id '{nodeId}' is already bound to shop '{holder}'");
+        // one node id, one peer: a WMS channel's node cannot also be a shop (/api must know who is calling)
+        var channel = await db.Set<Oms.Wms.WmsChannel>().AsNoTracking().Where(c => c.NodeId == nodeId).Select(c => c.ChannelBn)
+            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        if (channel is not null) throw new DomainException($"node_id '{nodeId}' is already bound to WMS channel '{channel}'");
     }
 
     private static ShopInput Validate(ShopInput input)

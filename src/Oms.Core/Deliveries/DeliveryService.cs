@@ -23,7 +23,7 @@ public sealed record DeliveryDraft(long BranchId, long? LogisticsId, IReadOnlyLi
 /// stock with the conditional updates of <see cref="InventoryService"/>: a refusal (<see cref="DomainException"/>,
 /// <see cref="InsufficientStockException"/>) leaves nothing behind that the caller's rollback would not undo.
 /// </summary>
-public sealed class DeliveryService(OmsDbContext db, InventoryService inventory, TimeProvider clock)
+public sealed class DeliveryService(OmsDbContext db, InventoryService inventory, TimeProvider clock, IEnumerable<IThirdPartyWarehouse> thirdParty)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -78,6 +78,9 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
             if (logi.BranchId != branch.Id) throw new DomainException($"物流公司 {logi.Code} 没有设置在仓库 {branch.BranchBn}");
         }
 
+        if (branch.IsThirdParty)
+            foreach (var w in thirdParty) await w.CheckAsync(branch, ct).ConfigureAwait(false);
+
         // Stock first: a refusal here has written nothing.
         var perMaterial = draft.Lines.GroupBy(l => items[l.OrderItemId].BasicMaterialId)
             .Select(g => (MaterialId: g.Key, Number: g.Sum(l => l.Number))).OrderBy(x => x.MaterialId).ToList();
@@ -130,6 +133,12 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
             db.Add(OrderLog.Create(o.Id, "delivery.create", what.ToString(), actor, now));
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        if (branch.IsThirdParty)
+        {
+            // 第三方仓库: the push to the warehouse is written with the delivery (outbox), or not at all
+            foreach (var w in thirdParty) await w.OnCreatedAsync(delivery, branch, actor, ct).ConfigureAwait(false);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
         return delivery;
     }
 
@@ -138,7 +147,15 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
     /// shop freeze) and each order returns to review (<c>unconfirmed</c>, or <c>splitting</c> while other deliveries hold
     /// lines). Refused for a shipped or already cancelled delivery.
     /// </summary>
-    public async Task<Delivery> RevokeAsync(long deliveryId, string reason, string actor, CancellationToken ct = default)
+    public async Task<Delivery> RevokeAsync(long deliveryId, string reason, string actor, CancellationToken ct = default) =>
+        await RevokeAsync(deliveryId, reason, actor, null, ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// <see cref="RevokeAsync(long, string, string, CancellationToken)"/>; at a third-party branch the warehouse is asked
+    /// first (<see cref="IThirdPartyWarehouse.BeforeRevokeAsync"/>): then the delivery comes back still open, and is revoked
+    /// (and <paramref name="pauseOrderId"/> paused) once the warehouse agrees.
+    /// </summary>
+    public async Task<Delivery> RevokeAsync(long deliveryId, string reason, string actor, long? pauseOrderId, CancellationToken ct)
     {
         if (!await db.Set<Delivery>().AnyAsync(d => d.Id == deliveryId, ct).ConfigureAwait(false))
             throw new DomainException($"发货单 #{deliveryId} 不存在");
@@ -150,6 +167,20 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
         var delivery = await db.Set<Delivery>().Include(d => d.OrderItems).FirstAsync(d => d.Id == deliveryId, ct).ConfigureAwait(false);
         if (delivery.Status == DeliveryStatus.Shipped) throw new DomainException($"发货单 {delivery.DeliveryBn} 已发货，不能撤销");
         if (delivery.Status == DeliveryStatus.Cancel) throw new DomainException($"发货单 {delivery.DeliveryBn} 已撤销");
+        var branch = await db.Set<Branch>().AsNoTracking().FirstAsync(b => b.Id == delivery.BranchId, ct).ConfigureAwait(false);
+        if (branch.IsThirdParty)
+        {
+            var now3 = Now;
+            foreach (var w in thirdParty)
+            {
+                if (await w.BeforeRevokeAsync(delivery, branch, reason, pauseOrderId, actor, ct).ConfigureAwait(false)) continue;
+                var asked = $"已向第三方仓库申请撤消发货单 {delivery.DeliveryBn}，仓库确认后{(pauseOrderId is null ? "撤销" : "暂停订单")}"
+                            + (string.IsNullOrWhiteSpace(reason) ? "" : "：" + reason.Trim());
+                foreach (var o in orders) db.Add(OrderLog.Create(o.Id, "delivery.revoke_requested", asked, actor, now3));
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                return delivery;
+            }
+        }
 
         await inventory.MoveBranchFreezeToShopAsync(delivery.OrderItems.GroupBy(x => x.BasicMaterialId).OrderBy(g => g.Key)
             .Select(g => new FreezeMoveLine(delivery.ShopId, delivery.BranchId, g.Key, g.Sum(x => x.Number))).ToList(), ct).ConfigureAwait(false);

@@ -10,7 +10,7 @@ namespace Oms.Outbox;
 /// <c>matrix.callback_timeout_minutes</c>, the request becomes <c>failed</c> with that reason and an
 /// API-log line, so it shows up where people look and can be retried — it never waits forever.
 /// </summary>
-public sealed class OutboxCallbackTimeout(OmsDbContext db, ApiLogWriter apiLog, TimeProvider clock)
+public sealed class OutboxCallbackTimeout(OmsDbContext db, ApiLogWriter apiLog, TimeProvider clock, OutboxOutcomes outcomes)
 {
     public const int Batch = 500;
 
@@ -26,7 +26,8 @@ public sealed class OutboxCallbackTimeout(OmsDbContext db, ApiLogWriter apiLog, 
         var expired = 0;
         foreach (var m in stale)
         {
-            // conditional: a callback that lands meanwhile wins
+            // conditional: a callback that lands meanwhile wins; a listening module reacts in the same transaction
+            await using var tx = outcomes.Handles(m.Method) ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
             var changed = await db.Set<OutboxMessage>()
                 .Where(x => x.Id == m.Id && x.State == OutboxState.Running && x.UpdatedAt < cutoff)
                 .ExecuteUpdateAsync(s => s
@@ -34,6 +35,11 @@ public sealed class OutboxCallbackTimeout(OmsDbContext db, ApiLogWriter apiLog, 
                     .SetProperty(x => x.LastError, reason)
                     .SetProperty(x => x.UpdatedAt, now)
                     .SetProperty(x => x.CompletedAt, now), ct).ConfigureAwait(false);
+            if (tx is not null)
+            {
+                if (changed > 0) await outcomes.NotifyAsync(new OutboxOutcome(m, false, "callback_timeout: " + reason, null), ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+            }
             if (changed == 0) continue;
             expired++;
             await apiLog.WriteAsync(new ApiLogEntry

@@ -23,7 +23,8 @@ public sealed record CallbackResult(bool Ok, string? Code = null, string? Messag
 /// than the peer's is 4004. <c>succ</c> settles the message as succeeded, <c>fail</c> as failed with
 /// <c>res: msg</c>. A repeated callback for a settled message changes nothing and is answered succ.
 /// </summary>
-public sealed class MatrixCallbackService(OmsDbContext db, MatrixPeers peers, SettingsService settings, ApiLogWriter apiLog, TimeProvider clock)
+public sealed class MatrixCallbackService(OmsDbContext db, MatrixPeers peers, SettingsService settings, ApiLogWriter apiLog, TimeProvider clock,
+    OutboxOutcomes outcomes)
 {
     public async Task<CallbackResult> HandleAsync(IReadOnlyDictionary<string, string> form, CancellationToken ct)
     {
@@ -75,25 +76,38 @@ public sealed class MatrixCallbackService(OmsDbContext db, MatrixPeers peers, Se
         var rsp = form.GetValueOrDefault("rsp")?.Trim();
         if (rsp is not ("succ" or "fail")) return new CallbackResult(false, "4006", "rsp must be succ or fail");
         var now = clock.GetUtcNow().UtcDateTime;
-        var answer = ApiLogMasking.Cut(new JsonObject
+        var full = new JsonObject
         {
             ["rsp"] = rsp,
             ["res"] = form.GetValueOrDefault("res"),
             ["msg"] = form.GetValueOrDefault("msg"),
             ["data"] = Data(form.GetValueOrDefault("data")),
-        }.ToJsonString(MatrixForm.JsonOptions), 4000 - 20);
+        }.ToJsonString(MatrixForm.JsonOptions);
+        var answer = ApiLogMasking.Cut(full, 4000 - 20);
         var open = db.Set<OutboxMessage>().Where(m => m.Id == task && m.State != OutboxState.Succeeded);
+        // a module listening to this method (IOutboxOutcome) reacts in the same transaction as the settling update
+        await using var tx = outcomes.Handles(message.Method) && db.Database.CurrentTransaction is null
+            ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false)
+            : null;
+        int settled;
         if (rsp == "succ")
         {
-            await open.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Succeeded).SetProperty(m => m.LastError, (string?)null)
+            settled = await open.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Succeeded).SetProperty(m => m.LastError, (string?)null)
                 .SetProperty(m => m.Response, answer).SetProperty(m => m.UpdatedAt, now).SetProperty(m => m.CompletedAt, now), ct).ConfigureAwait(false);
         }
         else
         {
             var reason = ApiLogMasking.Cut($"{form.GetValueOrDefault("res")}: {form.GetValueOrDefault("msg")}", 4000 - 20);
-            await open.Where(m => m.State != OutboxState.Failed).ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Failed)
+            settled = await open.Where(m => m.State != OutboxState.Failed).ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Failed)
                 .SetProperty(m => m.LastError, reason).SetProperty(m => m.Response, answer)
                 .SetProperty(m => m.UpdatedAt, now).SetProperty(m => m.CompletedAt, now), ct).ConfigureAwait(false);
+        }
+        if (tx is not null)
+        {
+            if (settled > 0)
+                await outcomes.NotifyAsync(new OutboxOutcome(message, rsp == "succ",
+                    rsp == "succ" ? null : $"{form.GetValueOrDefault("res")}: {form.GetValueOrDefault("msg")}", full), ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
         }
         return CallbackResult.Accepted;
     }

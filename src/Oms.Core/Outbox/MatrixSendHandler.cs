@@ -92,7 +92,7 @@ public sealed class MatrixTransport : IDisposable
 /// </summary>
 public sealed class MatrixSendHandler(
     OmsDbContext db, MatrixPeers peers, SettingsService settings, MatrixTransport transport, PeerRateLimiter limiter,
-    ApiLogWriter apiLog, TaskRegistry registry, TimeProvider clock, IServiceProvider services) : ITaskHandler
+    ApiLogWriter apiLog, TaskRegistry registry, TimeProvider clock, IServiceProvider services, OutboxOutcomes outcomes) : ITaskHandler
 {
     public const string Type = "matrix.send";
 
@@ -160,21 +160,38 @@ public sealed class MatrixSendHandler(
             var state = answer.IsSucc ? OutboxState.Succeeded : OutboxState.Running;
             DateTime? done = answer.IsSucc ? now : null;
             // conditional: a callback that already settled the message wins
-            await open.ExecuteUpdateAsync(s => s
+            await SettleAsync(message, answer.IsSucc ? new OutboxOutcome(message, true, null, answer.Body) : null, () => open.ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.State, state).SetProperty(m => m.Attempts, m => m.Attempts + 1)
                 .SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.Response, response)
-                .SetProperty(m => m.UpdatedAt, now).SetProperty(m => m.CompletedAt, done), ct).ConfigureAwait(false);
+                .SetProperty(m => m.UpdatedAt, now).SetProperty(m => m.CompletedAt, done), ct), ct).ConfigureAwait(false);
             return TaskResult.Success(state);
         }
 
         var reason = $"{answer.Code}: {answer.Message}";
         var next = last ? OutboxState.Failed : OutboxState.Pending;
         var error = ApiLogMasking.Cut(reason, 4000 - 20);
-        await open.ExecuteUpdateAsync(s => s
+        await SettleAsync(message, last ? new OutboxOutcome(message, false, reason, answer.Body) : null, () => open.ExecuteUpdateAsync(s => s
             .SetProperty(m => m.State, next).SetProperty(m => m.Attempts, m => m.Attempts + 1)
             .SetProperty(m => m.LastError, error).SetProperty(m => m.Response, response)
-            .SetProperty(m => m.UpdatedAt, now), ct).ConfigureAwait(false);
+            .SetProperty(m => m.UpdatedAt, now), ct), ct).ConfigureAwait(false);
         return TaskResult.Failure(reason);
+    }
+
+    /// <summary>
+    /// The conditional state update; when it is final (<paramref name="outcome"/> set) and a module listens to the
+    /// method (<see cref="IOutboxOutcome"/>), the update and the module's reaction share one transaction, and the
+    /// reaction runs only when this update is the one that settled the message.
+    /// </summary>
+    private async Task SettleAsync(OutboxMessage message, OutboxOutcome? outcome, Func<Task<int>> update, CancellationToken ct)
+    {
+        if (outcome is null || !outcomes.Handles(message.Method))
+        {
+            await update().ConfigureAwait(false);
+            return;
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        if (await update().ConfigureAwait(false) > 0) await outcomes.NotifyAsync(outcome, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
     private static Dictionary<string, string> ParametersAsForm(string json)

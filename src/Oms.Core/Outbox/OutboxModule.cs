@@ -30,6 +30,7 @@ public static class OutboxModule
         services.AddSingleton<ApiLogWriter>();
         services.AddScoped<ApiLogService>();
         services.AddScoped<MatrixCallbackService>();
+        services.AddScoped<OutboxOutcomes>();
         services.AddTaskHandler<MatrixSendHandler>(MatrixSendHandler.Type, TaskKind.Rpc, maxConcurrency: concurrency,
             maxAttempts: attempts, backoff: TimeSpan.FromMilliseconds(backoff));
         services.AddTimer<ApiLogTrimHandler>(ApiLogTrimHandler.TimerName, "30 * * * *");

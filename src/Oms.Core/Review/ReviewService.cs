@@ -70,12 +70,15 @@ public sealed class ReviewService(OmsDbContext db, DeliveryService deliveries, I
             var order = await LockedAsync(orderId, ct).ConfigureAwait(false);
             if (order.Status != OrderStatus.Active) throw new DomainException($"订单 {order.OrderBn} 不是活动订单");
             if (order.Pause) throw new DomainException($"订单 {order.OrderBn} 已暂停");
+            var waiting = false;
             foreach (var id in await deliveries.OpenDeliveryIdsAsync(orderId, ct).ConfigureAwait(false))
             {
                 var d = await db.Set<Delivery>().AsNoTracking().FirstAsync(x => x.Id == id, ct).ConfigureAwait(false);
                 if (d.ProcessStatus >= DeliveryProcess.Shipped) throw new DomainException($"发货单 {d.DeliveryBn} 已发货");
-                await deliveries.RevokeAsync(id, "订单暂停", actor, ct).ConfigureAwait(false);
+                // a third-party warehouse is asked first: the order is paused once it agrees (WMS module)
+                waiting |= (await deliveries.RevokeAsync(id, "订单暂停" + Why(reason), actor, orderId, ct).ConfigureAwait(false)).IsOpen;
             }
+            if (waiting) return 0;
             order = await LockedAsync(orderId, ct).ConfigureAwait(false);
             order.Pause = true;
             order.UpdatedAt = Now;

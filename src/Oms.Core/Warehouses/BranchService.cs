@@ -87,6 +87,7 @@ public sealed class BranchService(OmsDbContext db, TimeProvider clock, AuditLog 
         var v = Validate(input);
         if (await db.Set<Branch>().AnyAsync(b => b.BranchBn == v.BranchBn, ct).ConfigureAwait(false))
             throw new DomainException($"branch_bn '{v.BranchBn}' already exists");
+        await CheckWmsAsync(v.Wms, ct).ConfigureAwait(false);
         var shopIds = await ResolveShopsAsync(v.Shops, ct).ConfigureAwait(false);
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -98,7 +99,7 @@ public sealed class BranchService(OmsDbContext db, TimeProvider clock, AuditLog 
         };
         db.Add(branch);
         audit.Record("branch.create", $"branch:{branch.BranchBn}",
-            $"name={branch.Name}; attr={AttrText(branch.Online)}; type={TypeText(branch.Type)}; shops={string.Join(",", v.Shops)}", userName);
+            $"name={branch.Name}; wms={branch.Wms}; attr={AttrText(branch.Online)}; type={TypeText(branch.Type)}; shops={string.Join(",", v.Shops)}", userName);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return branch;
     }
@@ -108,11 +109,16 @@ public sealed class BranchService(OmsDbContext db, TimeProvider clock, AuditLog 
     {
         var v = Validate(input);
         var branch = await GetAsync(v.BranchBn, ct).ConfigureAwait(false);
+        await CheckWmsAsync(v.Wms, ct).ConfigureAwait(false);
+        if (v.Wms != branch.Wms && await db.Set<Deliveries.Delivery>().AnyAsync(d => d.BranchId == branch.Id
+                && (d.Status == Deliveries.DeliveryStatus.Ready || d.Status == Deliveries.DeliveryStatus.Pause), ct).ConfigureAwait(false))
+            throw new DomainException($"仓库 {branch.BranchBn} 还有未完成的发货单，不能更换 WMS");
         var shopIds = await ResolveShopsAsync(v.Shops, ct).ConfigureAwait(false);
         var oldShops = await ShopBnsAsync(branch.Id, ct).ConfigureAwait(false);
 
         var changes = new FieldChanges();
         changes.Track("name", branch.Name, v.Name);
+        changes.Track("wms", branch.Wms, v.Wms);
         changes.Track("attr", AttrText(branch.Online), AttrText(v.Online));
         changes.Track("type", TypeText(branch.Type), TypeText(v.Type));
         changes.Track("area", branch.Area, v.Area);
@@ -170,6 +176,14 @@ public sealed class BranchService(OmsDbContext db, TimeProvider clock, AuditLog 
         await db.Set<Branch>().AsNoTracking().OrderBy(b => b.BranchBn).Select(b => new BranchOption(b.BranchBn, b.Name))
             .ToListAsync(ct).ConfigureAwait(false);
 
+    /// <summary><c>wms</c>: <c>selfwms</c> or the <c>channel_bn</c> of an existing WMS channel (Wms module).</summary>
+    private async Task CheckWmsAsync(string wms, CancellationToken ct)
+    {
+        if (wms == Branch.SelfWms) return;
+        if (!await db.Set<Oms.Wms.WmsChannel>().AnyAsync(c => c.ChannelBn == wms, ct).ConfigureAwait(false))
+            throw new ValidationException("wms", $"'{wms}' is neither '{Branch.SelfWms}' (the OMS's own warehouse) nor the channel_bn of a WMS channel (wmschannel.add)");
+    }
+
     /// <summary>Shop ids for the codes; every code must name an existing shop.</summary>
     private async Task<HashSet<long>> ResolveShopsAsync(IReadOnlyList<string> shopBns, CancellationToken ct)
     {
@@ -188,9 +202,7 @@ public sealed class BranchService(OmsDbContext db, TimeProvider clock, AuditLog 
         var bn = MasterDataInput.Code("branch_bn", input.BranchBn);
         var name = MasterDataInput.Text("name", input.Name);
         var wms = string.IsNullOrWhiteSpace(input.Wms) ? Branch.SelfWms : input.Wms.Trim();
-        if (!string.Equals(wms, Branch.SelfWms, StringComparison.OrdinalIgnoreCase))
-            throw new ValidationException("wms",
-                $"'{wms}' is not available: only '{Branch.SelfWms}' (the OMS's own warehouse) can be used until third-party WMS channels can be added with wmschannel.add, which is not available yet");
+        if (string.Equals(wms, Branch.SelfWms, StringComparison.OrdinalIgnoreCase)) wms = Branch.SelfWms;
         if (!Enum.IsDefined(input.Type)) throw new ValidationException("type", "must be delivery or stockup");
         string? area = null;
         if (!string.IsNullOrWhiteSpace(input.Area))
@@ -204,6 +216,6 @@ public sealed class BranchService(OmsDbContext db, TimeProvider clock, AuditLog 
             var code = MasterDataInput.OptionalCode("shops", s);
             if (code is not null && !shops.Contains(code)) shops.Add(code);
         }
-        return input with { BranchBn = bn, Name = name, Wms = Branch.SelfWms, Area = area, Address = address, Shops = shops };
+        return input with { BranchBn = bn, Name = name, Wms = wms, Area = area, Address = address, Shops = shops };
     }
 }
