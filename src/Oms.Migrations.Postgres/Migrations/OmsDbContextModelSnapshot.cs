@@ -3158,6 +3158,237 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.ToTable("logistics_company", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.Wms.DeliveryWms", b =>
+                {
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<string>("CancelActor")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("cancel_actor");
+
+                    b.Property<DateTime?>("CancelAnsweredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_answered_at");
+
+                    b.Property<string>("CancelError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("cancel_error");
+
+                    b.Property<string>("CancelIntent")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("cancel_intent");
+
+                    b.Property<long?>("CancelOrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cancel_order_id");
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("cancel_reason");
+
+                    b.Property<string>("CancelRequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("cancel_request_id");
+
+                    b.Property<DateTime?>("CancelRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_requested_at");
+
+                    b.Property<string>("CancelState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("cancel_state");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("LastCallbackAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_callback_at");
+
+                    b.Property<string>("OutDeliveryBn")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("out_delivery_bn");
+
+                    b.Property<string>("PollRequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("poll_request_id");
+
+                    b.Property<DateTime?>("PolledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("polled_at");
+
+                    b.Property<string>("PushError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("push_error");
+
+                    b.Property<string>("PushRequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("push_request_id");
+
+                    b.Property<string>("PushState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("push_state");
+
+                    b.Property<DateTime?>("PushedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pushed_at");
+
+                    b.Property<string>("Remark")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("remark");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<decimal?>("Volume")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("volume");
+
+                    b.Property<string>("WmsStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("wms_status");
+
+                    b.Property<DateTime?>("WmsStatusAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("wms_status_at");
+
+                    b.HasKey("DeliveryId")
+                        .HasName("pk_delivery_wms");
+
+                    b.HasIndex("CancelRequestId")
+                        .HasDatabaseName("ix_delivery_wms_cancel_request_id");
+
+                    b.HasIndex("PollRequestId")
+                        .HasDatabaseName("ix_delivery_wms_poll_request_id");
+
+                    b.HasIndex("PushRequestId")
+                        .HasDatabaseName("ix_delivery_wms_push_request_id");
+
+                    b.HasIndex("CancelState", "DeliveryId")
+                        .HasDatabaseName("ix_delivery_wms_cancel_state_delivery_id");
+
+                    b.HasIndex("ChannelId", "OutDeliveryBn")
+                        .HasDatabaseName("ix_delivery_wms_channel_id_out_delivery_bn");
+
+                    b.HasIndex("PushState", "DeliveryId")
+                        .HasDatabaseName("ix_delivery_wms_push_state_delivery_id");
+
+                    b.ToTable("delivery_wms", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Wms.WmsChannel", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Adapter")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("adapter");
+
+                    b.Property<string>("ApiUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("api_url");
+
+                    b.Property<string>("AppKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("app_key");
+
+                    b.Property<string>("ChannelBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("channel_bn");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CustomerId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("node_id");
+
+                    b.Property<string>("NodeType")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("node_type");
+
+                    b.Property<bool>("Poll")
+                        .HasColumnType("boolean")
+                        .HasColumnName("poll");
+
+                    b.Property<string>("Secret")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("secret");
+
+                    b.Property<string>("Token")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("token");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wms_channel");
+
+                    b.HasIndex("ChannelBn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_wms_channel_channel_bn");
+
+                    b.HasIndex("NodeId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_wms_channel_node_id");
+
+                    b.ToTable("wms_channel", (string)null);
+                });
+
             modelBuilder.Entity("Oms.Admin.UserRole", b =>
                 {
                     b.HasOne("Oms.Admin.Role", null)
@@ -3656,6 +3887,23 @@ namespace Oms.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_logistics_company_branch_branch_id");
+                });
+
+            modelBuilder.Entity("Oms.Wms.DeliveryWms", b =>
+                {
+                    b.HasOne("Oms.Wms.WmsChannel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_wms_wms_channel_channel_id");
+
+                    b.HasOne("Oms.Deliveries.Delivery", null)
+                        .WithOne()
+                        .HasForeignKey("Oms.Wms.DeliveryWms", "DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_wms_delivery_delivery_id");
                 });
 
             modelBuilder.Entity("Oms.Admin.User", b =>

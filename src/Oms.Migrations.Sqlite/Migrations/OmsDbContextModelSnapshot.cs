@@ -3052,6 +3052,234 @@ namespace Oms.Migrations.Sqlite.Migrations
                     b.ToTable("logistics_company", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.Wms.DeliveryWms", b =>
+                {
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<string>("CancelActor")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancel_actor");
+
+                    b.Property<long?>("CancelAnsweredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancel_answered_at");
+
+                    b.Property<string>("CancelError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancel_error");
+
+                    b.Property<string>("CancelIntent")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancel_intent");
+
+                    b.Property<long?>("CancelOrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancel_order_id");
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancel_reason");
+
+                    b.Property<string>("CancelRequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancel_request_id");
+
+                    b.Property<long?>("CancelRequestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancel_requested_at");
+
+                    b.Property<string>("CancelState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancel_state");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("channel_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("LastCallbackAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_callback_at");
+
+                    b.Property<string>("OutDeliveryBn")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("out_delivery_bn");
+
+                    b.Property<string>("PollRequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("poll_request_id");
+
+                    b.Property<long?>("PolledAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("polled_at");
+
+                    b.Property<string>("PushError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("push_error");
+
+                    b.Property<string>("PushRequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("push_request_id");
+
+                    b.Property<string>("PushState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("push_state");
+
+                    b.Property<long?>("PushedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pushed_at");
+
+                    b.Property<string>("Remark")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("remark");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long?>("Volume")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("volume");
+
+                    b.Property<string>("WmsStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("wms_status");
+
+                    b.Property<long?>("WmsStatusAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("wms_status_at");
+
+                    b.HasKey("DeliveryId")
+                        .HasName("pk_delivery_wms");
+
+                    b.HasIndex("CancelRequestId")
+                        .HasDatabaseName("ix_delivery_wms_cancel_request_id");
+
+                    b.HasIndex("PollRequestId")
+                        .HasDatabaseName("ix_delivery_wms_poll_request_id");
+
+                    b.HasIndex("PushRequestId")
+                        .HasDatabaseName("ix_delivery_wms_push_request_id");
+
+                    b.HasIndex("CancelState", "DeliveryId")
+                        .HasDatabaseName("ix_delivery_wms_cancel_state_delivery_id");
+
+                    b.HasIndex("ChannelId", "OutDeliveryBn")
+                        .HasDatabaseName("ix_delivery_wms_channel_id_out_delivery_bn");
+
+                    b.HasIndex("PushState", "DeliveryId")
+                        .HasDatabaseName("ix_delivery_wms_push_state_delivery_id");
+
+                    b.ToTable("delivery_wms", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Wms.WmsChannel", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Adapter")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("adapter");
+
+                    b.Property<string>("ApiUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("api_url");
+
+                    b.Property<string>("AppKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("app_key");
+
+                    b.Property<string>("ChannelBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel_bn");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CustomerId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("node_id");
+
+                    b.Property<string>("NodeType")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("node_type");
+
+                    b.Property<bool>("Poll")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("poll");
+
+                    b.Property<string>("Secret")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("secret");
+
+                    b.Property<string>("Token")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wms_channel");
+
+                    b.HasIndex("ChannelBn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_wms_channel_channel_bn");
+
+                    b.HasIndex("NodeId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_wms_channel_node_id");
+
+                    b.ToTable("wms_channel", (string)null);
+                });
+
             modelBuilder.Entity("Oms.Admin.UserRole", b =>
                 {
                     b.HasOne("Oms.Admin.Role", null)
@@ -3546,6 +3774,23 @@ namespace Oms.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_logistics_company_branch_branch_id");
+                });
+
+            modelBuilder.Entity("Oms.Wms.DeliveryWms", b =>
+                {
+                    b.HasOne("Oms.Wms.WmsChannel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_wms_wms_channel_channel_id");
+
+                    b.HasOne("Oms.Deliveries.Delivery", null)
+                        .WithOne()
+                        .HasForeignKey("Oms.Wms.DeliveryWms", "DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_wms_delivery_delivery_id");
                 });
 
             modelBuilder.Entity("Oms.Admin.User", b =>
