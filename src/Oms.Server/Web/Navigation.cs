@@ -40,6 +40,8 @@ public static class Navigation
         new("Fulfillment", "⇪",
         [
             new("Deliveries", "/deliveries", Permissions.OrdersView),
+            new("WmsDeliveries", "/deliveries/wms", Permissions.OrdersView),
+            new("WmsRevokeFailed", "/deliveries/wms/cancel_failed", Permissions.OrdersView),
             new("Print", null, Permissions.DeliveryOperate, "Fulfillment"),
             new("Verify", null, Permissions.DeliveryOperate, "Fulfillment"),
             new("Consign", null, Permissions.DeliveryOperate, "Fulfillment"),
@@ -66,7 +68,7 @@ public static class Navigation
         new("Channels", "⇄",
         [
             new("Shops", "/channels/shops", Permissions.MasterDataView),
-            new("WmsChannels", null, Permissions.MasterDataView, "Fulfillment"),
+            new("WmsChannels", "/channels/wms-channels", Permissions.MasterDataView),
         ]),
         new("Warehouses", "⌂",
         [

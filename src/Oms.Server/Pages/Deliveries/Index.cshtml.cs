@@ -47,7 +47,7 @@ public sealed class DeliveriesIndexModel(DeliveryQuery query, ReviewService revi
         if (!CanRevoke) return Forbid();
         Delivery? d = null;
         ResultOk = await TryAsync(async () => d = await review.RevokeAsync(delivery, reason ?? "", Actor ?? "admin", ct), prefix: "");
-        Result = ResultOk ? l["Review.Done.Revoke", d!.DeliveryBn]
+        Result = ResultOk ? (d!.IsOpen ? l["Wms.CancelRequested", d.DeliveryBn] : l["Review.Done.Revoke", d.DeliveryBn])
             : string.Join(" ", ModelState.Values.SelectMany(v => v.Errors).Select(e => e.ErrorMessage));
         TempData[ResultKey] = Result;
         TempData[ResultOkKey] = ResultOk ? "ok" : "bad";

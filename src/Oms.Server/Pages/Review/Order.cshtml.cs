@@ -87,7 +87,7 @@ public sealed class ReviewOrderModel(ReviewQueue queue, ReviewService review, IS
         ActAsync(id, branch, async () =>
         {
             var d = await review.RevokeAsync(delivery, reason ?? "", Actor ?? "admin", ct);
-            return l["Review.Done.Revoke", d.DeliveryBn];
+            return d.IsOpen ? l["Wms.CancelRequested", d.DeliveryBn] : l["Review.Done.Revoke", d.DeliveryBn];
         });
 
     /// <summary>

@@ -9,12 +9,13 @@ namespace Oms.Server.Pages.Warehouses.Branches;
 
 /// <summary>Create a branch or change one, with the shops it supplies.</summary>
 [RequirePermission(Permissions.MasterDataEdit)]
-public sealed class BranchEditModel(BranchService branches, ShopService shops, IStringLocalizer<SharedResource> l) : AdminPageModel
+public sealed class BranchEditModel(BranchService branches, ShopService shops, Oms.Wms.WmsChannelService wmsChannels, IStringLocalizer<SharedResource> l) : AdminPageModel
 {
     public sealed class InputModel
     {
         public string? BranchBn { get; set; }
         public string? Name { get; set; }
+        public string? Wms { get; set; } = Branch.SelfWms;
         public bool Online { get; set; } = true;
         public BranchType Type { get; set; } = BranchType.Delivery;
         public string? Area { get; set; }
@@ -26,6 +27,7 @@ public sealed class BranchEditModel(BranchService branches, ShopService shops, I
     [BindProperty] public InputModel Input { get; set; } = new();
     public Branch? Existing { get; private set; }
     public IReadOnlyList<ShopOption> AllShops { get; private set; } = [];
+    public IReadOnlyList<Oms.Wms.WmsChannelOption> WmsChannels { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(long? id, CancellationToken ct)
     {
@@ -35,7 +37,7 @@ public sealed class BranchEditModel(BranchService branches, ShopService shops, I
             var current = BranchInput.From(b, await branches.ShopBnsAsync(b.Id, ct));
             Input = new InputModel
             {
-                BranchBn = current.BranchBn, Name = current.Name, Online = current.Online, Type = current.Type, Area = current.Area,
+                BranchBn = current.BranchBn, Name = current.Name, Wms = current.Wms, Online = current.Online, Type = current.Type, Area = current.Area,
                 Address = current.Address, Weight = current.Weight, Shops = current.Shops.ToList(),
             };
         }
@@ -48,7 +50,7 @@ public sealed class BranchEditModel(BranchService branches, ShopService shops, I
         if (!ModelState.IsValid) return Page();
         var input = new BranchInput(Existing?.BranchBn ?? Input.BranchBn ?? "", Input.Name ?? "")
         {
-            Online = Input.Online, Type = Input.Type, Area = Input.Area, Address = Input.Address, Weight = Input.Weight ?? 0, Shops = Input.Shops,
+            Wms = Input.Wms ?? Branch.SelfWms, Online = Input.Online, Type = Input.Type, Area = Input.Area, Address = Input.Address, Weight = Input.Weight ?? 0, Shops = Input.Shops,
         };
         Branch? saved = null;
         if (!await TryAsync(async () => saved = Existing is null
@@ -62,6 +64,7 @@ public sealed class BranchEditModel(BranchService branches, ShopService shops, I
     private async Task<bool> LoadAsync(long? id, CancellationToken ct)
     {
         AllShops = await shops.OptionsAsync(ct);
+        WmsChannels = await wmsChannels.OptionsAsync(ct);
         if (id is null) return true;
         Existing = await branches.FindByIdAsync(id.Value, ct);
         return Existing is not null;
