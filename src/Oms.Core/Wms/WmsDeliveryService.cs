@@ -25,7 +25,7 @@ public sealed record WmsStatusResult(string DeliveryBn, string Status, string St
 /// </summary>
 public sealed class WmsDeliveryService(
     OmsDbContext db, DeliveryService deliveries, ReviewService review, WmsAdapterRegistry adapters, TimeProvider clock,
-    Outbox.ApiLogService apiLog, IServiceProvider services)
+    Outbox.ApiLogService apiLog, Fulfillment.ConsignService consign)
 {
     public static readonly IReadOnlyList<string> Statuses = ["ACCEPT", "PRINT", "PICK", "CHECK", "PACKAGE", "DELIVERY", "UPDATE", "CLOSE", "FAILED"];
 
@@ -165,11 +165,9 @@ public sealed class WmsDeliveryService(
     }
 
     /// <summary>DELIVERY: the consign effects belong to fulfillment (ConsignService, source Warehouse); true when this call shipped it.</summary>
-    private Task<bool> ConsignAsync(long deliveryId, WmsStatusReport r, string actor, CancellationToken ct)
-    {
-        _ = deliveryId; _ = r; _ = actor; _ = ct; _ = services;
-        throw new DomainException("第三方仓库发货回传尚未接入发货服务");
-    }
+    private async Task<bool> ConsignAsync(long deliveryId, WmsStatusReport r, string actor, CancellationToken ct) =>
+        (await consign.ConsignAsync(deliveryId, new Fulfillment.ConsignInput(r.LogiNo, r.Logistics, r.Weight), Fulfillment.ConsignSource.Warehouse, actor, ct)
+            .ConfigureAwait(false)).Shipped;
 
     // ---- outcomes of requests (matrix: through the outbox's IOutboxOutcome; other adapters call these themselves)
 
