@@ -92,12 +92,16 @@ public sealed class FakeMatrixRecorder : IAsyncDisposable
         return recorder;
     }
 
-    /// <summary>Answers for the next requests to <paramref name="node"/>: succ, fail, running, http500; then succ.</summary>
+    /// <summary>
+    /// Answers for the next requests to <paramref name="node"/>: succ, fail, running, http500, or a whole JSON answer
+    /// (text starting with <c>{</c>, e.g. a warehouse's <c>{"rsp":"succ","data":{"status":"DELIVERY",…}}</c>); then succ.
+    /// </summary>
     public void Script(string node, params string[] answers)
     {
         ArgumentNullException.ThrowIfNull(answers);
         foreach (var a in answers)
-            if (!RecorderAnswers.All.Contains(a)) throw new ArgumentException($"unknown answer '{a}' (succ, fail, running, http500)", nameof(answers));
+            if (!RecorderAnswers.All.Contains(a) && !a.StartsWith('{'))
+                throw new ArgumentException($"unknown answer '{a}' (succ, fail, running, http500, or a JSON answer)", nameof(answers));
         _scripts[node] = new ConcurrentQueue<string>(answers);
     }
 
@@ -145,6 +149,7 @@ public sealed class FakeMatrixRecorder : IAsyncDisposable
             RecorderAnswers.Succ => """{"rsp":"succ","res":"","data":{"received":true}}""",
             RecorderAnswers.Running => """{"rsp":"running","res":"","data":null}""",
             RecorderAnswers.Fail => """{"rsp":"fail","res":"w01","msg":"platform busy","data":null}""",
+            var raw when raw.StartsWith('{') => raw,
             _ => """{"rsp":"fail","res":"4003","msg":"sign error","data":null}""",
         }).ConfigureAwait(false);
     }
