@@ -98,6 +98,8 @@ public sealed class WmsDeliveryService(
                 Record(dw, delivery, status, r, now);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 var shipped = await ConsignAsync(deliveryId, r, actor, ct).ConfigureAwait(false);
+                // consign forgets and re-reads the delivery (and so this row, its dependent): read it again too
+                dw = await db.Set<DeliveryWms>().FirstAsync(x => x.DeliveryId == deliveryId, ct).ConfigureAwait(false);
                 if (dw.CancelState == WmsCancelState.Pending)
                 {
                     // the consign race: the warehouse shipped before it answered the cancel
@@ -404,9 +406,11 @@ public sealed class WmsDeliveryService(
     {
         var orderIds = await OrdersOfAsync(deliveryId, ct).ConfigureAwait(false);
         await OrderLocks.LockOrdersAsync(db, orderIds, ct).ConfigureAwait(false);
+        // the delivery first: forgetting it also drops its tracked sync row
+        var d = await FreshDeliveryAsync(deliveryId, ct).ConfigureAwait(false);
         var dw = await db.Set<DeliveryWms>().FirstOrDefaultAsync(x => x.DeliveryId == deliveryId, ct).ConfigureAwait(false)
                  ?? throw new DomainException($"发货单 #{deliveryId} 不是第三方仓库的发货单");
-        return (dw, await FreshDeliveryAsync(deliveryId, ct).ConfigureAwait(false));
+        return (dw, d);
     }
 
     private async Task<Delivery> FreshDeliveryAsync(long deliveryId, CancellationToken ct)

@@ -22,11 +22,25 @@ public static class WmsDeliveryTab
 }
 
 /// <summary>One row of the third-party delivery screen.</summary>
-public sealed record WmsDeliveryRow(
-    long DeliveryId, string DeliveryBn, DeliveryStatus Status, string BranchBn, string BranchName, string ChannelBn, string? LogiCode, string? LogiNo,
-    string? WmsStatus, DateTime? WmsStatusAt, string PushState, string? PushError, string? PushRequestId, string? OutDeliveryBn, string CancelState,
-    string? CancelError, string? CancelIntent, DateTime? LastCallbackAt, DateTime CreatedAt)
+public sealed record WmsDeliveryRow
 {
+    public long DeliveryId { get; init; }
+    public required string DeliveryBn { get; init; }
+    public DeliveryStatus Status { get; init; }
+    public required string BranchBn { get; init; }
+    public required string BranchName { get; init; }
+    public required string ChannelBn { get; init; }
+    public string? LogiCode { get; init; }
+    public string? LogiNo { get; init; }
+    public string? WmsStatus { get; init; }
+    public DateTime? WmsStatusAt { get; init; }
+    public required string PushState { get; init; }
+    public string? PushError { get; init; }
+    public string? OutDeliveryBn { get; init; }
+    public required string CancelState { get; init; }
+    public string? CancelError { get; init; }
+    public DateTime? LastCallbackAt { get; init; }
+    public DateTime CreatedAt { get; init; }
     public IReadOnlyList<DeliveryOrderRef> Orders { get; set; } = [];
     public bool IsOpen => Status is DeliveryStatus.Ready or DeliveryStatus.Pause;
 }
@@ -51,9 +65,13 @@ public sealed class WmsQuery(OmsDbContext db)
             _ => q,
         };
         if (!string.IsNullOrWhiteSpace(deliveryBn)) { var bn = deliveryBn.Trim(); q = q.Where(r => r.d.DeliveryBn == bn); }
-        var page = await q.Select(r => new WmsDeliveryRow(r.d.Id, r.d.DeliveryBn, r.d.Status, r.b.BranchBn, r.b.Name, r.c.ChannelBn, r.d.LogiCode, r.d.LogiNo,
-                r.x.WmsStatus, r.x.WmsStatusAt, r.x.PushState, r.x.PushError, r.x.PushRequestId, r.x.OutDeliveryBn, r.x.CancelState, r.x.CancelError,
-                r.x.CancelIntent, r.x.LastCallbackAt, r.d.CreatedAt))
+        var page = await q.Select(r => new WmsDeliveryRow
+            {
+                DeliveryId = r.d.Id, DeliveryBn = r.d.DeliveryBn, Status = r.d.Status, BranchBn = r.b.BranchBn, BranchName = r.b.Name, ChannelBn = r.c.ChannelBn,
+                LogiCode = r.d.LogiCode, LogiNo = r.d.LogiNo, WmsStatus = r.x.WmsStatus, WmsStatusAt = r.x.WmsStatusAt, PushState = r.x.PushState,
+                PushError = r.x.PushError, OutDeliveryBn = r.x.OutDeliveryBn, CancelState = r.x.CancelState, CancelError = r.x.CancelError,
+                LastCallbackAt = r.x.LastCallbackAt, CreatedAt = r.d.CreatedAt,
+            })
             .ToKeysetPageAsync(r => r.DeliveryId, before, pageSize, ct).ConfigureAwait(false);
         var ids = page.Items.Select(r => r.DeliveryId).ToList();
         var orders = await (from x in db.Set<DeliveryOrderItem>().AsNoTracking()

@@ -31,6 +31,7 @@ public sealed class WmsKit : IDisposable
     public required string Node { get; init; }
     public required string Token { get; init; }
     public required Branch Branch { get; init; }
+    public long LogisticsId { get; init; }
     /// <summary>Signs and posts <c>/api</c> calls as the warehouse (the channel's node id and token).</summary>
     public required MatrixTestClient Warehouse { get; init; }
     public OrderIntakeKit Orders => Review.Orders;
@@ -57,10 +58,10 @@ public sealed class WmsKit : IDisposable
         await using (var scope = fx.Scope())
             branch = await scope.ServiceProvider.GetRequiredService<OmsDbContext>().Set<Branch>().AsNoTracking().SingleAsync(b => b.BranchBn == branchBn);
         await review.ReceiveAsync(branch.Id, review.Orders.A, stockA);
-        await review.LogisticsAsync(branch, "SF");
+        var sf = await review.LogisticsAsync(branch, "SF");
         return new WmsKit
         {
-            Fx = fx, Review = review, ChannelBn = bn, Node = node, Token = token, Branch = branch,
+            Fx = fx, Review = review, ChannelBn = bn, Node = node, Token = token, Branch = branch, LogisticsId = sf.Id,
             Warehouse = new MatrixTestClient(fx, node, token),
         };
     }
@@ -69,7 +70,7 @@ public sealed class WmsKit : IDisposable
     public async Task<(Oms.Orders.Order Order, Delivery Delivery)> DeliveryAsync(int n = 2)
     {
         var o = await Review.PushAsync([new Line(Orders.SA, n)]);
-        var d = await Review.ConfirmAsync([o.Id], Branch.Id);
+        var d = await Review.ConfirmAsync([o.Id], Branch.Id, LogisticsId);
         return (o, d);
     }
 
