@@ -188,9 +188,12 @@ public abstract class ConsignTests<TFixture>(TFixture server) : IClassFixture<TF
         var branch = await k.BranchAsync(stock: new Dictionary<string, int> { [k.Orders.A] = 5 });
         await k.DoAsync(async sp =>
         {
+            // a third-party branch needs a real WMS channel (the delivery is pushed to it when created)
+            var channel = await sp.GetRequiredService<Oms.Wms.WmsChannelService>().CreateAsync(
+                new Oms.Wms.WmsChannelInput(k.Orders.Prefix + "WMS", "测试仓储") { NodeId = k.Orders.Prefix + "wmsnode", Token = "wms-token" }, "test");
             var db = sp.GetRequiredService<OmsDbContext>();
             var b = await db.Set<Branch>().SingleAsync(x => x.Id == branch.Id);
-            b.Wms = "WMS-TEST";
+            b.Wms = channel.ChannelBn;
             await db.SaveChangesAsync();
         });
         var yto = await k.LogisticsAsync(branch, "YTO");
