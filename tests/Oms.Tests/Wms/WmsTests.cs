@@ -346,6 +346,44 @@ public abstract class WmsTests<TFixture>(TFixture fx) : IClassFixture<TFixture> 
         });
         await TaskTestHost.EventuallyAsync(() => k.Sent(WmsMethods.ItemUpdate).Any(r => r.Form["item_code"] == bn && r.Form["item_name"] == "新品 改"), "item.update sent");
     }
+
+    [Fact]
+    public async Task The_screens_add_a_channel_offer_it_to_branches_and_list_a_refused_cancel_with_a_manual_cancel()
+    {
+        using var k = await WmsKit.CreateAsync(fx);
+        using var web = new Oms.Tests.Web.WebSession(fx);
+        await web.LoginAsAdminAsync();
+        var code = k.Orders.Prefix + "WEB";
+        var saved = await web.PostAsync("/channels/wms-channels/edit", [new("Input.ChannelBn", code), new("Input.Name", "网页仓储"), new("Input.Adapter", "matrix"),
+            new("Input.NodeId", code + "-node"), new("Input.Token", "tok"), new("Input.Poll", "false")], tokenFrom: "/channels/wms-channels/edit");
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, saved.Status);
+        var list = await web.GetAsync("/channels/wms-channels");
+        Assert.Contains(code, list.Html, StringComparison.Ordinal);
+        Assert.Contains(k.Branch.BranchBn, list.Html, StringComparison.Ordinal);
+        var refused = await web.PostAsync("/channels/wms-channels/edit", [new("Input.ChannelBn", code + "X"), new("Input.Name", "x"), new("Input.Adapter", "matrix"),
+            new("Input.NodeId", code + "-node"), new("Input.Token", "tok")], tokenFrom: "/channels/wms-channels/edit");
+        Assert.Contains("already bound", refused.Html, StringComparison.Ordinal);
+        Assert.Contains($"value=\"{code}\"", (await web.GetAsync("/warehouses/branches/edit")).Html, StringComparison.Ordinal);
+
+        var (o, d) = await k.DeliveryAsync(1);
+        await k.WaitPushAsync(d.Id);
+        k.Peer.Script(k.Node, "running");
+        await k.RevokeAsync(d.Id);
+        Assert.Equal("succ", (await k.CallbackAsync(await k.RunningCancelAsync(), "fail")).GetProperty("rsp").GetString());
+        var failed = await web.GetAsync("/deliveries/wms/cancel_failed");
+        Assert.Contains(d.DeliveryBn, failed.Html, StringComparison.Ordinal);
+        Assert.Contains("ManualCancel", failed.Html, StringComparison.Ordinal);
+        var done = await web.PostAsync("/deliveries/wms/cancel_failed?handler=ManualCancel", [new("delivery", d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("bn", d.DeliveryBn)],
+            tokenFrom: "/deliveries/wms/cancel_failed");
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, done.Status);
+        Assert.Equal(DeliveryStatus.Cancel, (await k.ReadAsync(d.Id)).Status);
+        Assert.Equal(ProcessStatus.Unconfirmed, (await k.Review.OrderAsync(o.Id)).ProcessStatus);
+        var after = (await web.GetAsync("/deliveries/wms/cancel_failed")).Html;
+        Assert.Contains("已人工撤消", after, StringComparison.Ordinal);
+        Assert.DoesNotContain($"id=\"wms-delivery-{d.Id}\"", after, StringComparison.Ordinal);
+        Assert.Contains(d.DeliveryBn, (await web.GetAsync("/deliveries/wms")).Html, StringComparison.Ordinal);
+        await k.Review.AssertInvariantsAsync();
+    }
 }
 
 public sealed class SqliteWmsTests(SqliteOutboxFixture fx) : WmsTests<SqliteOutboxFixture>(fx);
