@@ -108,10 +108,12 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
         var links = await db.Set<DeliveryOrderItem>().AsNoTracking().Where(x => ids.Contains(x.DeliveryId))
             .Select(x => new { x.DeliveryId, x.OrderId }).Distinct().ToListAsync(ct).ConfigureAwait(false);
         // the order locks serialize every change of a delivery: take them first, then read (again)
-        var orders = (await OrderLocks.LockAndLoadAsync(db, links.Select(l => l.OrderId).Distinct().ToList(), ct).ConfigureAwait(false))
-            .ToDictionary(o => o.Id);
-        foreach (var e in db.ChangeTracker.Entries<Delivery>().Where(e => ids.Contains(e.Entity.Id)).ToList()) e.State = EntityState.Detached;
-        var deliveries = await db.Set<Delivery>().Include(x => x.Items).Include(x => x.OrderItems).Where(x => ids.Contains(x.Id))
+        // read untracked: what changes is written below by a few set-wise statements, not by the change tracker
+        var orderIds = links.Select(l => l.OrderId).Distinct().ToList();
+        await OrderLocks.LockOrdersAsync(db, orderIds, ct).ConfigureAwait(false);
+        var orders = await db.Set<Order>().AsNoTracking().Include(o => o.Items).Where(o => orderIds.Contains(o.Id))
+            .AsSplitQuery().ToDictionaryAsync(o => o.Id, ct).ConfigureAwait(false);
+        var deliveries = await db.Set<Delivery>().AsNoTracking().Include(x => x.Items).Include(x => x.OrderItems).Where(x => ids.Contains(x.Id))
             .AsSplitQuery().ToDictionaryAsync(x => x.Id, ct).ConfigureAwait(false);
         var branchIds = deliveries.Values.Select(d => d.BranchId).Distinct().ToList();
         var branches = await db.Set<Branch>().AsNoTracking().Where(b => branchIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, ct).ConfigureAwait(false);
@@ -207,6 +209,7 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
             }
             shipped.Add((d, mine));
         }
+        await WriteAsync(go.Select(g => g.D).ToList(), shipped.SelectMany(x => x.Item2).DistinctBy(o => o.Id).ToList(), now, ct).ConfigureAwait(false);
         await rows.ExecuteAsync(ct).ConfigureAwait(false);
         foreach (var s in sales)
             foreach (var i in s.Items)
@@ -218,6 +221,40 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
         await writeback.AddAsync(shipped, actor, ct).ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return (outcomes, deliveries);
+    }
+
+    /// <summary>
+    /// The shipped deliveries, the order items' <c>sendnum</c> and the orders' <c>ship_status</c> as set in memory, in one
+    /// command (values through <see cref="InventorySql"/>, which stores them as the model does).
+    /// </summary>
+    private async Task WriteAsync(IReadOnlyList<Delivery> shipped, IReadOnlyList<Order> orders, DateTime now, CancellationToken ct)
+    {
+        var sql = new InventorySql(db);
+        await using var cmd = sql.Command("", sql.RequireTransaction());
+        var text = new System.Text.StringBuilder();
+        sql.Add(cmd, "@now", now);
+        sql.Add(cmd, "@st", (int)DeliveryStatus.Shipped);
+        sql.Add(cmd, "@ps", DeliveryProcess.Shipped);
+        var n = 0;
+        string P(object? value)
+        {
+            var name = "@v" + (n++).ToString(CultureInfo.InvariantCulture);
+            sql.Add(cmd, name, value);
+            return name;
+        }
+        foreach (var d in shipped)
+            text.Append(CultureInfo.InvariantCulture,
+                $"UPDATE delivery SET status = @st, process_status = @ps, shipped_at = @now, updated_at = @now, logi_no = {P(d.LogiNo)}, weight = {P(d.Weight)}, logistics_id = {P(d.LogisticsId)}, logi_code = {P(d.LogiCode)}, logi_name = {P(d.LogiName)} WHERE id = {P(d.Id)};\n");
+        var moved = shipped.SelectMany(d => d.OrderItems).Select(x => x.OrderItemId).ToHashSet();
+        foreach (var i in orders.SelectMany(o => o.Items).Where(i => moved.Contains(i.Id)))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"UPDATE order_item SET send_num = {P(i.SendNum)} WHERE id = {P(i.Id)};\n");
+        }
+        foreach (var g in orders.GroupBy(o => o.ShipStatus))
+            text.Append(CultureInfo.InvariantCulture,
+                $"UPDATE orders SET ship_status = {P((int)g.Key)}, updated_at = @now WHERE id IN ({string.Join(", ", g.Select(o => P(o.Id)))});\n");
+        cmd.CommandText = text.ToString();
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Why this delivery may not ship now, or null; <paramref name="logiNo"/> is the waybill it will ship with.</summary>
