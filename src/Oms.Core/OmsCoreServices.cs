@@ -77,6 +77,7 @@ public static class OmsCoreServices
         services.AddOrderList();
         Deliveries.DeliveriesModule.AddDeliveries(services);
         Review.ReviewModule.AddReview(services);
+        SelfWms.SelfWmsModule.AddSelfWms(services);
         Preprocess.PreprocessModule.AddPreprocess(services);
         Rules.RulesModule.AddRules(services);
         services.AddAdmin();
