@@ -76,6 +76,7 @@ public static class OmsCoreServices
         Orders.OrdersModule.AddOrders(services);
         services.AddOrderList();
         Deliveries.DeliveriesModule.AddDeliveries(services);
+        Fulfillment.FulfillmentModule.AddFulfillment(services);
         Review.ReviewModule.AddReview(services);
         SelfWms.SelfWmsModule.AddSelfWms(services);
         Preprocess.PreprocessModule.AddPreprocess(services);

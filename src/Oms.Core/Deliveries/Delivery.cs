@@ -110,3 +110,29 @@ public class DeliveryOrderItem
     public long BasicMaterialId { get; set; }
     public int Number { get; set; }
 }
+
+/// <summary>
+/// The documents of the setting <c>print.required</c> (<c>stock</c> 备货单, <c>delivery</c> 发货单, <c>express</c> 快递单,
+/// comma separated; empty = none) as <see cref="PrintStatus"/> bits.
+/// </summary>
+public static class PrintDocuments
+{
+    public static readonly IReadOnlyList<(string Code, PrintStatus Bit, string Name)> All =
+    [
+        ("stock", PrintStatus.PickList, "备货单"),
+        ("delivery", PrintStatus.DeliveryNote, "发货单"),
+        ("express", PrintStatus.Waybill, "快递单"),
+    ];
+
+    /// <summary>The bit of one document code, or null when the code is unknown.</summary>
+    public static PrintStatus? Bit(string code) =>
+        All.Where(d => string.Equals(d.Code, code.Trim(), StringComparison.OrdinalIgnoreCase)).Select(d => (PrintStatus?)d.Bit).FirstOrDefault();
+
+    /// <summary>The mask of a <c>print.required</c> value; unknown codes are ignored (the settings page refuses them).</summary>
+    public static PrintStatus Parse(string? value) =>
+        (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(Bit).Aggregate(PrintStatus.None, (m, b) => m | (b ?? PrintStatus.None));
+
+    /// <summary>The Chinese names of the documents in <paramref name="mask"/>, joined by 、.</summary>
+    public static string Names(PrintStatus mask) => string.Join("、", All.Where(d => (mask & d.Bit) != 0).Select(d => d.Name));
+}

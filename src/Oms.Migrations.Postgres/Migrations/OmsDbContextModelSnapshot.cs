@@ -884,6 +884,168 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.ToTable("dispatch_rule", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.Fulfillment.Sale", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BranchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("branch_id");
+
+                    b.Property<string>("DeliveryBn")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("delivery_bn");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<int>("ItemNum")
+                        .HasColumnType("integer")
+                        .HasColumnName("item_num");
+
+                    b.Property<string>("LogiCode")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("logi_code");
+
+                    b.Property<string>("LogiNo")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("logi_no");
+
+                    b.Property<string>("Operator")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("operator");
+
+                    b.Property<string>("OrderBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("order_bn");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<decimal>("SaleAmount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("sale_amount");
+
+                    b.Property<string>("SaleBn")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("sale_bn");
+
+                    b.Property<DateTime>("SaleTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sale_time");
+
+                    b.Property<long>("ShopId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shop_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales");
+
+                    b.HasIndex("BranchId")
+                        .HasDatabaseName("ix_sales_branch_id");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_sales_order_id");
+
+                    b.HasIndex("SaleBn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sales_sale_bn");
+
+                    b.HasIndex("ShopId")
+                        .HasDatabaseName("ix_sales_shop_id");
+
+                    b.HasIndex("DeliveryId", "OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sales_delivery_id_order_id");
+
+                    b.HasIndex("SaleTime", "Id")
+                        .HasDatabaseName("ix_sales_sale_time_id");
+
+                    b.ToTable("sales", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Fulfillment.SaleItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<long>("BasicMaterialId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("basic_material_id");
+
+                    b.Property<string>("Bn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("bn");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Nums")
+                        .HasColumnType("integer")
+                        .HasColumnName("nums");
+
+                    b.Property<long>("OrderItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_item_id");
+
+                    b.Property<decimal>("Price")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("price");
+
+                    b.Property<long>("SaleId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sale_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sale_items");
+
+                    b.HasIndex("BasicMaterialId")
+                        .HasDatabaseName("ix_sale_items_basic_material_id");
+
+                    b.HasIndex("OrderItemId")
+                        .HasDatabaseName("ix_sale_items_order_item_id");
+
+                    b.HasIndex("SaleId")
+                        .HasDatabaseName("ix_sale_items_sale_id");
+
+                    b.ToTable("sale_items", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sale_items_nums", "nums > 0");
+                        });
+                });
+
             modelBuilder.Entity("Oms.Integration.Matrix.MatrixRequestRecord", b =>
                 {
                     b.Property<string>("NodeId")
@@ -3505,6 +3667,61 @@ namespace Oms.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_dispatch_rule_confirm_group_confirm_group_id");
                 });
 
+            modelBuilder.Entity("Oms.Fulfillment.Sale", b =>
+                {
+                    b.HasOne("Oms.Warehouses.Branch", null)
+                        .WithMany()
+                        .HasForeignKey("BranchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_branch_branch_id");
+
+                    b.HasOne("Oms.Deliveries.Delivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_delivery_delivery_id");
+
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_order_order_id");
+
+                    b.HasOne("Oms.Channels.Shop", null)
+                        .WithMany()
+                        .HasForeignKey("ShopId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_shop_shop_id");
+                });
+
+            modelBuilder.Entity("Oms.Fulfillment.SaleItem", b =>
+                {
+                    b.HasOne("Oms.Catalog.BasicMaterial", null)
+                        .WithMany()
+                        .HasForeignKey("BasicMaterialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sale_items_basic_material_basic_material_id");
+
+                    b.HasOne("Oms.Orders.OrderItem", null)
+                        .WithMany()
+                        .HasForeignKey("OrderItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sale_items_order_item_order_item_id");
+
+                    b.HasOne("Oms.Fulfillment.Sale", null)
+                        .WithMany("Items")
+                        .HasForeignKey("SaleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sale_items_sales_sale_id");
+                });
+
             modelBuilder.Entity("Oms.Inventory.BranchStock", b =>
                 {
                     b.HasOne("Oms.Catalog.BasicMaterial", null)
@@ -3918,6 +4135,11 @@ namespace Oms.Migrations.Postgres.Migrations
             modelBuilder.Entity("Oms.Dispatch.ConfirmGroup", b =>
                 {
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("Oms.Fulfillment.Sale", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("Oms.Inventory.StockDocument", b =>

@@ -845,6 +845,161 @@ namespace Oms.Migrations.Sqlite.Migrations
                     b.ToTable("dispatch_rule", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.Fulfillment.Sale", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("BranchId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("branch_id");
+
+                    b.Property<string>("DeliveryBn")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery_bn");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<int>("ItemNum")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_num");
+
+                    b.Property<string>("LogiCode")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("logi_code");
+
+                    b.Property<string>("LogiNo")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("logi_no");
+
+                    b.Property<string>("Operator")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("operator");
+
+                    b.Property<string>("OrderBn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_bn");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("SaleAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sale_amount");
+
+                    b.Property<string>("SaleBn")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sale_bn");
+
+                    b.Property<long>("SaleTime")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sale_time");
+
+                    b.Property<long>("ShopId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shop_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales");
+
+                    b.HasIndex("BranchId")
+                        .HasDatabaseName("ix_sales_branch_id");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_sales_order_id");
+
+                    b.HasIndex("SaleBn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sales_sale_bn");
+
+                    b.HasIndex("ShopId")
+                        .HasDatabaseName("ix_sales_shop_id");
+
+                    b.HasIndex("DeliveryId", "OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sales_delivery_id_order_id");
+
+                    b.HasIndex("SaleTime", "Id")
+                        .HasDatabaseName("ix_sales_sale_time_id");
+
+                    b.ToTable("sales", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.Fulfillment.SaleItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<long>("BasicMaterialId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("basic_material_id");
+
+                    b.Property<string>("Bn")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bn");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Nums")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("nums");
+
+                    b.Property<long>("OrderItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_item_id");
+
+                    b.Property<long>("Price")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price");
+
+                    b.Property<long>("SaleId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sale_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sale_items");
+
+                    b.HasIndex("BasicMaterialId")
+                        .HasDatabaseName("ix_sale_items_basic_material_id");
+
+                    b.HasIndex("OrderItemId")
+                        .HasDatabaseName("ix_sale_items_order_item_id");
+
+                    b.HasIndex("SaleId")
+                        .HasDatabaseName("ix_sale_items_sale_id");
+
+                    b.ToTable("sale_items", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sale_items_nums", "nums > 0");
+                        });
+                });
+
             modelBuilder.Entity("Oms.Integration.Matrix.MatrixRequestRecord", b =>
                 {
                     b.Property<string>("NodeId")
@@ -3391,6 +3546,61 @@ namespace Oms.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_dispatch_rule_confirm_group_confirm_group_id");
                 });
 
+            modelBuilder.Entity("Oms.Fulfillment.Sale", b =>
+                {
+                    b.HasOne("Oms.Warehouses.Branch", null)
+                        .WithMany()
+                        .HasForeignKey("BranchId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_branch_branch_id");
+
+                    b.HasOne("Oms.Deliveries.Delivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_delivery_delivery_id");
+
+                    b.HasOne("Oms.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_order_order_id");
+
+                    b.HasOne("Oms.Channels.Shop", null)
+                        .WithMany()
+                        .HasForeignKey("ShopId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sales_shop_shop_id");
+                });
+
+            modelBuilder.Entity("Oms.Fulfillment.SaleItem", b =>
+                {
+                    b.HasOne("Oms.Catalog.BasicMaterial", null)
+                        .WithMany()
+                        .HasForeignKey("BasicMaterialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sale_items_basic_material_basic_material_id");
+
+                    b.HasOne("Oms.Orders.OrderItem", null)
+                        .WithMany()
+                        .HasForeignKey("OrderItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sale_items_order_item_order_item_id");
+
+                    b.HasOne("Oms.Fulfillment.Sale", null)
+                        .WithMany("Items")
+                        .HasForeignKey("SaleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sale_items_sales_sale_id");
+                });
+
             modelBuilder.Entity("Oms.Inventory.BranchStock", b =>
                 {
                     b.HasOne("Oms.Catalog.BasicMaterial", null)
@@ -3800,6 +4010,11 @@ namespace Oms.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Oms.Dispatch.ConfirmGroup", b =>
                 {
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("Oms.Fulfillment.Sale", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("Oms.Inventory.StockDocument", b =>

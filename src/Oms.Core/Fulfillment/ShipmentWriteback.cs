@@ -1,0 +1,86 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Oms.Channels;
+using Oms.Common;
+using Oms.Data;
+using Oms.Deliveries;
+using Oms.Orders;
+using Oms.Outbox;
+
+namespace Oms.Fulfillment;
+
+/// <summary>
+/// 发货回写: tells the shop an order's parcel left, through the outbox in the consign's transaction — one request per order
+/// of the delivery, by the shop platform's method (PROTOCOL.md §3, <see cref="Platforms"/>): <c>store.logistics.offline.send</c>
+/// (<c>tid</c>, <c>company_code</c>, <c>company_name</c>, <c>logistics_no</c>, <c>is_split</c>, <c>oid_list</c> of the shipped
+/// lines when the delivery carries only part of the order) or, for ShopEx-family shops, <c>store.trade.shipping.add</c>
+/// (the trade shipping message with <c>shipping_id</c> = delivery_bn and the shipped items). A shop with
+/// <c>ship_writeback</c> off, or not bound to the matrix, gets none — the order log says so.
+/// </summary>
+public sealed class ShipmentWriteback(OmsDbContext db, Outbox.Outbox outbox, TimeProvider clock)
+{
+    public async Task AddAsync(Delivery d, IReadOnlyList<Order> orders, string actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(orders);
+        var shop = await db.Set<Shop>().AsNoTracking().FirstAsync(s => s.Id == d.ShopId, ct).ConfigureAwait(false);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!shop.ShipWriteback || string.IsNullOrWhiteSpace(shop.NodeId) || string.IsNullOrWhiteSpace(shop.Token))
+        {
+            var why = shop.ShipWriteback ? $"店铺 {shop.Name} 未绑定矩阵（缺 node_id 或 token），发货未回写" : $"店铺 {shop.Name} 设置为不回写发货";
+            foreach (var o in orders) db.Add(OrderLog.Create(o.Id, "delivery.writeback", why, actor, now));
+            return;
+        }
+        var peer = MatrixPeer.ForShop(shop);
+        var method = Platforms.ShipmentWritebackMethod(shop.ShopType);
+        var orderIds = orders.Select(o => o.Id).ToList();
+        var oids = await db.Set<OrderObject>().AsNoTracking().Where(x => orderIds.Contains(x.OrderId))
+            .ToDictionaryAsync(x => x.Id, x => x.Oid, ct).ConfigureAwait(false);
+        foreach (var o in orders)
+        {
+            var carried = d.OrderItems.Where(x => x.OrderId == o.Id).GroupBy(x => x.OrderItemId).ToDictionary(g => g.Key, g => g.Sum(x => x.Number));
+            var items = o.Items.Where(i => carried.ContainsKey(i.Id)).ToList();
+            var isSplit = o.Items.Any(i => !i.Deleted && carried.GetValueOrDefault(i.Id) < i.Quantity);
+            object parameters = method == Platforms.TradeShippingAdd
+                ? new
+                {
+                    tid = o.OrderBn,
+                    shipping_id = d.DeliveryBn,
+                    create_time = ChinaTime.ToText(d.CreatedAt),
+                    is_cod = d.IsCod ? "true" : "false",
+                    is_protect = o.IsProtect ? "true" : "false",
+                    buyer_id = o.MemberUname ?? o.BuyerId ?? "",
+                    status = "succ",
+                    ship_type = "delivery",
+                    logistics_code = d.LogiCode ?? "",
+                    logistics_company = d.LogiName ?? "",
+                    logistics_no = d.LogiNo ?? "",
+                    receiver_name = d.ShipName ?? "",
+                    receiver_state = d.ShipProvince ?? "",
+                    receiver_city = d.ShipCity ?? "",
+                    receiver_district = d.ShipDistrict ?? "",
+                    receiver_address = d.ShipAddr ?? "",
+                    receiver_zip = d.ShipZip ?? "",
+                    receiver_mobile = d.ShipMobile ?? "",
+                    receiver_phone = d.ShipTel ?? "",
+                    memo = d.Memo ?? "",
+                    shipping_items = items.Select(i => new { name = i.Name ?? "", bn = i.Bn, number = carried[i.Id].ToString(CultureInfo.InvariantCulture) }).ToList(),
+                    modify = ChinaTime.ToText(now),
+                }
+                : new
+                {
+                    tid = o.OrderBn,
+                    company_code = d.LogiCode ?? "",
+                    company_name = d.LogiName ?? "",
+                    logistics_no = d.LogiNo ?? "",
+                    is_split = isSplit ? "1" : "0",
+                    oid_list = isSplit
+                        ? string.Join(",", items.Select(i => oids.GetValueOrDefault(i.ObjectId)).Where(x => !string.IsNullOrEmpty(x)).Distinct())
+                        : "",
+                };
+            outbox.Add(db, OutboundRequest.Create(peer, method, parameters, o.OrderBn));
+            db.Add(OrderLog.Create(o.Id, "delivery.writeback",
+                $"发货回写已排队：{method}（{d.LogiName ?? d.LogiCode} {d.LogiNo}{(isSplit ? "，拆单发货" : "")}）", actor, now));
+        }
+    }
+}
