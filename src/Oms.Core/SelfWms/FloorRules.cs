@@ -45,12 +45,10 @@ public static class PrintDocs
     public static PrintDoc? Parse(string? text) => All.Select(d => (PrintDoc?)d).FirstOrDefault(d => d!.Value.Name() == text?.Trim().ToLowerInvariant());
 
     /// <summary>The bits of a <c>print.required</c> value (<c>stock,delivery,express</c>; empty = none).</summary>
-    public static PrintStatus Mask(string? required) =>
-        (required ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(Parse).Where(d => d is not null).Aggregate(PrintStatus.None, (m, d) => m | d!.Value.Bit());
+    public static PrintStatus Mask(string? required) => Deliveries.PrintDocuments.Parse(required);
 
     /// <summary>Chinese names of the documents in <paramref name="mask"/>, e.g. "备货单、快递单".</summary>
-    public static string Names(PrintStatus mask) => string.Join("、", All.Where(d => (mask & d.Bit()) != 0).Select(d => d.ChineseName()));
+    public static string Names(PrintStatus mask) => Deliveries.PrintDocuments.Names(mask);
 }
 
 /// <summary>The floor settings (PROTOCOL.md §6) read once per command.</summary>

@@ -166,3 +166,30 @@ internal sealed class PdaDeliveryCheck(OmsDbContext db, VerifyService verify) : 
         return list;
     }
 }
+
+/// <summary>
+/// <c>pda_delivery.consign</c>: <c>delivery_bn</c>, <c>logi_no</c> (required unless the delivery has one), <c>weight</c> (kg)
+/// → <see cref="Fulfillment.ConsignService"/> with source Floor.
+/// </summary>
+internal sealed class PdaDeliveryConsign(OmsDbContext db, FloorConsign consign) : IOpenApiMethod
+{
+    public string Name => "pda_delivery.consign";
+    public bool ReadOnly => false;
+
+    public async Task<object?> InvokeAsync(OpenApiRequest request, CancellationToken ct)
+    {
+        var d = await Pda.DeliveryAsync(db, request, logiNoToo: false, ct).ConfigureAwait(false);
+        var logiNo = request.OptionalText("logi_no", 64);
+        if (logiNo is null && string.IsNullOrWhiteSpace(d.LogiNo)) throw OpenApiException.Params("logi_no", "is required: the delivery has no waybill number yet");
+        var weight = request.OptionalMoney("weight");
+        var r = await consign.ConsignAsync(d.Id, logiNo, weight, request.Actor, ct).ConfigureAwait(false);
+        return new
+        {
+            delivery_bn = r.Delivery.DeliveryBn,
+            logi_no = r.Delivery.LogiNo ?? "",
+            status = DeliveryWireNames.Status(r.Delivery.Status),
+            process_status = r.Delivery.ProcessStatus,
+            weight = Common.Money.ToText(r.Delivery.Weight),
+        };
+    }
+}

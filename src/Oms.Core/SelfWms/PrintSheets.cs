@@ -50,7 +50,7 @@ public sealed record PrintSheet(string BatchNo, PrintDoc Doc, PrintMode Mode, st
 }
 
 /// <summary>Reads what the documents of a batch print (read-only; marking them printed is <see cref="PrintService"/>'s).</summary>
-public sealed class PrintDocuments(OmsDbContext db, TimeProvider clock)
+public sealed class PrintSheets(OmsDbContext db, TimeProvider clock)
 {
     public async Task<PrintSheet> SheetAsync(long batchId, PrintDoc doc, CancellationToken ct = default)
     {
