@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Oms.Tasks;
 
@@ -9,6 +10,9 @@ public static class SelfWmsModule
     {
         services.AddScoped<PrintService>();
         services.AddScoped<PrintSheets>();
+        // Oms:Print:LayoutDirectory, else print-layouts/ beside the executable
+        services.AddSingleton(sp => new PrintLayouts(sp.GetService<IConfiguration>()?["Oms:Print:LayoutDirectory"] is { Length: > 0 } dir
+            ? dir : PrintLayouts.DefaultDirectory));
         services.AddScoped<VerifyService>();
         services.AddScoped<FloorQuery>();
         services.AddScoped<FloorJobService>();
