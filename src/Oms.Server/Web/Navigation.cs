@@ -40,9 +40,9 @@ public static class Navigation
         new("Fulfillment", "⇪",
         [
             new("Deliveries", "/deliveries", Permissions.OrdersView),
-            new("Print", null, Permissions.DeliveryOperate, "Fulfillment"),
-            new("Verify", null, Permissions.DeliveryOperate, "Fulfillment"),
-            new("Consign", null, Permissions.DeliveryOperate, "Fulfillment"),
+            new("Print", "/selfwms", Permissions.DeliveryOperate),
+            new("Verify", "/selfwms/station", Permissions.DeliveryOperate),
+            new("Consign", "/selfwms/jobs", Permissions.DeliveryOperate),
         ]),
         new("Inventory", "▥",
         [
