@@ -19,6 +19,19 @@ using Oms.Tasks;
 //   dotnet run -c Release --project bench/Oms.Bench -- intake [N] [sqlite|postgres ...]
 // Review: N clean orders, then automatic review by 1 and 2 reviewers; scenario mixed (default N 3,000) or hot (default 10,000).
 //   dotnet run -c Release --project bench/Oms.Bench -- review [mixed|hot] [N] [sqlite|postgres ...]
+// Consign: N orders reviewed into deliveries (not timed), then batch consign by 1 and 2 workers in batches of 200.
+//   dotnet run -c Release --project bench/Oms.Bench -- consign [N] [sqlite|postgres ...]
+if (args.Length > 0 && args[0] == "consign")
+{
+    var cn = args.Length > 1 && int.TryParse(args[1], out var cp) ? cp : 3_000;
+    var cb = args.Length > 2 ? args.Skip(2).ToList() : ["sqlite", "postgres"];
+    Console.WriteLine("| backend | workers | batch | deliveries | deliveries/s | shipped | write-backs | invariants |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|");
+    foreach (var backend in cb)
+        foreach (var w in new[] { 1, 2 })
+            Console.WriteLine(ConsignBench.Format(await ConsignBench.RunAsync(backend, cn, w, 200)));
+    return;
+}
 if (args.Length > 0 && args[0] == "review")
 {
     var rs = args.Length > 1 ? args[1] : "mixed";

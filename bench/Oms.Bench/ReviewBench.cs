@@ -28,7 +28,23 @@ internal static class ReviewBench
 {
     public sealed record Row(string Backend, string Scenario, int Workers, int Orders, double Seconds, int Reviewed, int Held, int Skipped, int Deliveries, string Invariants);
 
-    public static async Task<Row> RunAsync(string backend, string scenario, int orders, int workers)
+    public static Task<Row> RunAsync(string backend, string scenario, int orders, int workers) =>
+        WithInstallationAsync(backend, scenario, orders, async (sp, due) =>
+        {
+            var (seconds, reviewed, held, skipped) = await ReviewAllAsync(sp, due, workers);
+            await using var check = sp.CreateAsyncScope();
+            var violations = await check.ServiceProvider.GetRequiredService<InventoryInvariants>().CheckAsync();
+            var deliveries = await check.ServiceProvider.GetRequiredService<OmsDbContext>().Set<Delivery>().CountAsync();
+            return new Row(backend, scenario, workers, due.Count, seconds, reviewed, held, skipped, deliveries,
+                violations.Count == 0 ? "hold" : violations.Count + " violated: " + violations[0]);
+        });
+
+    /// <summary>
+    /// A fresh installation (the demo data on a new database, the host built but not serving, so no worker runs) with
+    /// <paramref name="orders"/> clean paid orders pushed through the in-process gateway and the buffer set to 0; runs
+    /// <paramref name="body"/> with the due order ids, then drops everything.
+    /// </summary>
+    public static async Task<T> WithInstallationAsync<T>(string backend, string scenario, int orders, Func<IServiceProvider, List<long>, Task<T>> body)
     {
         var dir = Path.Combine(Path.GetTempPath(), "oms-review-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
@@ -76,32 +92,7 @@ internal static class ReviewBench
             await using (var scope = sp.CreateAsyncScope())
                 due = await scope.ServiceProvider.GetRequiredService<AutoReviewService>().DueAsync(int.MaxValue);
 
-            var batches = Channel.CreateUnbounded<long[]>();
-            foreach (var chunk in due.Chunk(100)) batches.Writer.TryWrite(chunk);
-            batches.Writer.Complete();
-            int reviewed = 0, held = 0, skipped = 0;
-            var sw = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
-            {
-                await foreach (var batch in batches.Reader.ReadAllAsync())
-                {
-                    await using var scope = sp.CreateAsyncScope();
-                    foreach (var r in await scope.ServiceProvider.GetRequiredService<AutoReviewService>().ReviewAsync(batch))
-                    {
-                        var n = r.MergedOrderIds.Count;
-                        if (r.Outcome == AutoReviewOutcome.Reviewed) Interlocked.Add(ref reviewed, n);
-                        else if (r.Outcome == AutoReviewOutcome.Held) Interlocked.Add(ref held, n);
-                        else Interlocked.Increment(ref skipped);
-                    }
-                }
-            })));
-            var seconds = sw.Elapsed.TotalSeconds;
-
-            await using var check = sp.CreateAsyncScope();
-            var violations = await check.ServiceProvider.GetRequiredService<InventoryInvariants>().CheckAsync();
-            var deliveries = await check.ServiceProvider.GetRequiredService<OmsDbContext>().Set<Delivery>().CountAsync();
-            return new Row(backend, scenario, workers, due.Count, seconds, reviewed, held, skipped, deliveries,
-                violations.Count == 0 ? "hold" : violations.Count + " violated: " + violations[0]);
+            return await body(sp, due);
         }
         finally
         {
@@ -112,6 +103,31 @@ internal static class ReviewBench
             }
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
+    }
+
+    /// <summary><paramref name="workers"/> reviewers (each its own scope, as <c>autorder</c> tasks run) take batches of 100 until none is left.</summary>
+    public static async Task<(double Seconds, int Reviewed, int Held, int Skipped)> ReviewAllAsync(IServiceProvider sp, List<long> due, int workers)
+    {
+        var batches = Channel.CreateUnbounded<long[]>();
+        foreach (var chunk in due.Chunk(100)) batches.Writer.TryWrite(chunk);
+        batches.Writer.Complete();
+        int reviewed = 0, held = 0, skipped = 0;
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var batch in batches.Reader.ReadAllAsync())
+            {
+                await using var scope = sp.CreateAsyncScope();
+                foreach (var r in await scope.ServiceProvider.GetRequiredService<AutoReviewService>().ReviewAsync(batch))
+                {
+                    var n = r.MergedOrderIds.Count;
+                    if (r.Outcome == AutoReviewOutcome.Reviewed) Interlocked.Add(ref reviewed, n);
+                    else if (r.Outcome == AutoReviewOutcome.Held) Interlocked.Add(ref held, n);
+                    else Interlocked.Increment(ref skipped);
+                }
+            }
+        })));
+        return (sw.Elapsed.TotalSeconds, reviewed, held, skipped);
     }
 
     /// <summary>The demo installation; <c>mixed</c>: 100,000 more of every material in the main branch; <c>hot</c>: one SKU with stock for half the orders.</summary>

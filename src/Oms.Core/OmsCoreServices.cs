@@ -78,6 +78,7 @@ public static class OmsCoreServices
         Deliveries.DeliveriesModule.AddDeliveries(services);
         Fulfillment.FulfillmentModule.AddFulfillment(services);
         Review.ReviewModule.AddReview(services);
+        SelfWms.SelfWmsModule.AddSelfWms(services);
         Preprocess.PreprocessModule.AddPreprocess(services);
         Rules.RulesModule.AddRules(services);
         services.AddAdmin();

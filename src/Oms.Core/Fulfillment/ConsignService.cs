@@ -38,109 +38,21 @@ public sealed record ConsignOutcome(long DeliveryId, string? DeliveryBn, bool Sh
 /// </summary>
 public sealed class ConsignService(OmsDbContext db, InventoryService inventory, SettingsService settings, ShipmentWriteback writeback, TimeProvider clock)
 {
+    /// <summary>One delivery; a refusal is a <see cref="DomainException"/> and writes nothing.</summary>
     public async Task<ConsignResult> ConsignAsync(long deliveryId, ConsignInput input, ConsignSource source, string actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var logiNo = string.IsNullOrWhiteSpace(input.LogiNo) ? null : input.LogiNo.Trim();
-        if (logiNo is { Length: > 64 }) throw new DomainException("运单号不能超过 64 个字符");
-        if (input.Weight is < 0 or > 1_000_000) throw new DomainException("重量必须在 0 到 1000000 公斤之间");
-
-        var orderIds = await db.Set<DeliveryOrderItem>().AsNoTracking().Where(x => x.DeliveryId == deliveryId).Select(x => x.OrderId).Distinct()
-            .ToListAsync(ct).ConfigureAwait(false);
-        if (orderIds.Count == 0) throw new DomainException($"发货单 #{deliveryId} 不存在");
-        // the order locks serialize every change of a delivery: take them first, then read it (again)
-        var orders = await OrderLocks.LockAndLoadAsync(db, orderIds, ct).ConfigureAwait(false);
-        foreach (var e in db.ChangeTracker.Entries<Delivery>().Where(e => e.Entity.Id == deliveryId).ToList()) e.State = EntityState.Detached;
-        var d = await db.Set<Delivery>().Include(x => x.Items).Include(x => x.OrderItems).FirstAsync(x => x.Id == deliveryId, ct).ConfigureAwait(false);
-
-        switch (d.Status)
-        {
-            case DeliveryStatus.Shipped when source == ConsignSource.Warehouse:
-                return new ConsignResult(d, false);
-            case DeliveryStatus.Shipped:
-                throw new DomainException($"发货单 {d.DeliveryBn} 已发货");
-            case DeliveryStatus.Cancel:
-                throw new DomainException($"发货单 {d.DeliveryBn} 已撤销，不能发货");
-            case DeliveryStatus.Pause:
-                throw new DomainException($"发货单 {d.DeliveryBn} 已暂停，不能发货");
-        }
-        var branch = await db.Set<Branch>().AsNoTracking().FirstAsync(b => b.Id == d.BranchId, ct).ConfigureAwait(false);
-        if (source == ConsignSource.Floor)
-        {
-            if (branch.IsThirdParty)
-                throw new DomainException($"发货单 {d.DeliveryBn} 在第三方仓库 {branch.Name}，由仓库回传发货");
-            await CheckFloorAsync(d, ct).ConfigureAwait(false);
-        }
-        else if (!branch.IsThirdParty)
-            throw new DomainException($"发货单 {d.DeliveryBn} 在自有仓库 {branch.Name}，不能由第三方仓库回传发货");
-
-        logiNo ??= d.LogiNo;
-        if (string.IsNullOrWhiteSpace(logiNo)) throw new DomainException($"发货单 {d.DeliveryBn} 没有运单号，请先填写运单号");
-        if (!string.IsNullOrWhiteSpace(input.LogiCode) && !string.Equals(input.LogiCode.Trim(), d.LogiCode, StringComparison.OrdinalIgnoreCase))
-        {
-            var code = input.LogiCode.Trim();
-            var logi = await db.Set<LogisticsCompany>().AsNoTracking().FirstOrDefaultAsync(l => l.BranchId == d.BranchId && l.Code == code, ct).ConfigureAwait(false);
-            d.LogisticsId = logi?.Id;
-            d.LogiCode = code.Length <= 40 ? code : code[..40];
-            d.LogiName = logi?.Name ?? d.LogiCode;
-        }
-
-        // Stock first: a refusal here has written nothing.
-        var now = clock.GetUtcNow().UtcDateTime;
-        await inventory.ShipFromFreezeAsync(
-            d.Items.OrderBy(i => i.BasicMaterialId).Select(i => new StockMoveLine(d.BranchId, i.BasicMaterialId, i.Number)).ToList(),
-            new LedgerEntry(StockMoveType.SalesOut, d.DeliveryBn, actor), ct).ConfigureAwait(false);
-
-        d.LogiNo = logiNo;
-        if (input.Weight is { } w) d.Weight = w;
-        d.Status = DeliveryStatus.Shipped;
-        d.ProcessStatus = DeliveryProcess.Shipped;
-        d.ShippedAt = now;
-        d.UpdatedAt = now;
-
-        var items = orders.SelectMany(o => o.Items).ToDictionary(i => i.Id);
-        foreach (var x in d.OrderItems) items[x.OrderItemId].SendNum += x.Number;
-        var sales = new List<Sale>(orders.Count);
-        foreach (var o in orders)
-        {
-            var lines = d.OrderItems.Where(x => x.OrderId == o.Id).ToList();
-            var live = o.Items.Where(i => !i.Deleted).ToList();
-            o.ShipStatus = live.All(i => i.SendNum >= i.Quantity) ? ShipStatus.Shipped : ShipStatus.PartlyShipped;
-            o.UpdatedAt = now;
-            var sale = new Sale
-            {
-                SaleBn = DocumentNumbers.Placeholder(), OrderId = o.Id, OrderBn = o.OrderBn, ShopId = o.ShopId, BranchId = d.BranchId,
-                DeliveryId = d.Id, DeliveryBn = d.DeliveryBn, LogiCode = d.LogiCode, LogiNo = logiNo, SaleTime = now, Operator = actor,
-                Items = lines.Select(x =>
-                {
-                    var i = items[x.OrderItemId];
-                    var amount = i.Quantity == 0 ? 0 : decimal.Round(i.Amount * x.Number / i.Quantity, 2);
-                    return new SaleItem
-                    {
-                        OrderItemId = i.Id, BasicMaterialId = i.BasicMaterialId, Bn = i.Bn, Name = i.Name, Nums = x.Number,
-                        Price = i.Price, Amount = amount,
-                    };
-                }).ToList(),
-            };
-            sale.SaleAmount = sale.Items.Sum(i => i.Amount);
-            sale.ItemNum = sale.Items.Sum(i => i.Nums);
-            sales.Add(sale);
-            db.Add(sale);
-            var text = string.Create(CultureInfo.InvariantCulture,
-                $"发货单 {d.DeliveryBn} 已发货（{d.LogiName ?? d.LogiCode ?? "物流"} {logiNo}，{sale.ItemNum} 件）")
-                + (o.ShipStatus == ShipStatus.PartlyShipped ? "，订单部分发货" : "");
-            db.Add(OrderLog.Create(o.Id, "delivery.consign", text, actor, now));
-        }
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        foreach (var s in sales) s.SaleBn = DocumentNumbers.Generate("S", now, s.Id);
-        await writeback.AddAsync(d, orders, actor, ct).ConfigureAwait(false);
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        return new ConsignResult(d, true);
+        var (outcomes, shipped) = await ShipAsync([(deliveryId, input)], source, actor, ct).ConfigureAwait(false);
+        var o = outcomes[0];
+        if (o.Error is not null) throw new DomainException(o.Error);
+        return new ConsignResult(shipped[deliveryId], o.Shipped);
     }
 
     /// <summary>
-    /// Several deliveries in the caller's transaction (batch consign, <c>autodly</c>): each in its own savepoint, so a refused
-    /// one is rolled back alone and reported; the others ship. Pending changes of the caller are saved first.
+    /// Several deliveries in the caller's transaction (batch consign, <c>autodly</c>): refusals are reported per delivery
+    /// (<see cref="ConsignOutcome"/>) and the rest ship — all in a few round trips for the whole batch. Should a counter be
+    /// short after all (stock changed under a delivery), the batch falls back to one savepoint per delivery. Pending
+    /// changes of the caller are saved first.
     /// </summary>
     public async Task<IReadOnlyList<ConsignOutcome>> ConsignBatchAsync(
         IReadOnlyList<(long DeliveryId, ConsignInput Input)> items, ConsignSource source, string actor, CancellationToken ct = default)
@@ -148,35 +60,231 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
         ArgumentNullException.ThrowIfNull(items);
         var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("consign runs in the caller's transaction");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        var outcomes = new List<ConsignOutcome>(items.Count);
-        foreach (var (id, input) in items)
+        await tx.CreateSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
+        try
         {
-            await tx.CreateSavepointAsync("oms_consign", ct).ConfigureAwait(false);
+            var (outcomes, _) = await ShipAsync(items, source, actor, ct).ConfigureAwait(false);
+            await tx.ReleaseSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
+            return outcomes;
+        }
+        catch (InsufficientStockException)
+        {
+            await tx.RollbackToSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
+            db.ChangeTracker.Clear();
+        }
+        var one = new List<ConsignOutcome>(items.Count);
+        foreach (var item in items)
+        {
+            await tx.CreateSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
             try
             {
-                var r = await ConsignAsync(id, input, source, actor, ct).ConfigureAwait(false);
-                outcomes.Add(new ConsignOutcome(id, r.Delivery.DeliveryBn, r.Shipped, null));
-                await tx.ReleaseSavepointAsync("oms_consign", ct).ConfigureAwait(false);
+                var (outcomes, _) = await ShipAsync([item], source, actor, ct).ConfigureAwait(false);
+                one.Add(outcomes[0]);
+                await tx.ReleaseSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
             }
-            catch (DomainException e)
+            catch (InsufficientStockException e)
             {
-                await tx.RollbackToSavepointAsync("oms_consign", ct).ConfigureAwait(false);
+                await tx.RollbackToSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
                 db.ChangeTracker.Clear();
-                var bn = await db.Set<Delivery>().AsNoTracking().Where(x => x.Id == id).Select(x => x.DeliveryBn).FirstOrDefaultAsync(ct).ConfigureAwait(false);
-                outcomes.Add(new ConsignOutcome(id, bn, false, e.Message));
+                var bn = await db.Set<Delivery>().AsNoTracking().Where(x => x.Id == item.DeliveryId).Select(x => x.DeliveryBn).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+                one.Add(new ConsignOutcome(item.DeliveryId, bn, false, e.Message));
             }
         }
-        return outcomes;
+        return one;
     }
 
-    /// <summary>The own floor's order of work: the documents <c>print.required</c> names printed, verified when <c>verify.required</c>.</summary>
-    private async Task CheckFloorAsync(Delivery d, CancellationToken ct)
+    private const string BatchSavepoint = "oms_consign";
+
+    /// <summary>
+    /// The work itself, for one delivery or a batch: every order of every delivery locked at once (ascending id), the
+    /// deliveries read again, checked one by one (a refusal only drops that delivery), then for all that pass together:
+    /// the stock (<see cref="InventoryService.ShipFromFreezeManyAsync"/> — a short counter throws and the caller's
+    /// savepoint undoes the rest), the deliveries, order items and orders, sales records, order logs, write-back.
+    /// </summary>
+    private async Task<(List<ConsignOutcome> Outcomes, Dictionary<long, Delivery> Shipped)> ShipAsync(
+        IReadOnlyList<(long DeliveryId, ConsignInput Input)> items, ConsignSource source, string actor, CancellationToken ct)
     {
-        var required = PrintDocuments.Parse(await settings.GetTextAsync("print.required", ct).ConfigureAwait(false));
-        var missing = required & ~d.PrintStatus;
-        if (missing != PrintStatus.None)
-            throw new DomainException($"发货单 {d.DeliveryBn} 还没有打印{PrintDocuments.Names(missing)}");
-        if (await settings.GetBoolAsync("verify.required", ct).ConfigureAwait(false) && d.Items.Any(i => i.VerifyNum < i.Number))
-            throw new DomainException($"发货单 {d.DeliveryBn} 还没有校验完成");
+        var ids = items.Select(i => i.DeliveryId).Distinct().ToList();
+        var links = await db.Set<DeliveryOrderItem>().AsNoTracking().Where(x => ids.Contains(x.DeliveryId))
+            .Select(x => new { x.DeliveryId, x.OrderId }).Distinct().ToListAsync(ct).ConfigureAwait(false);
+        // the order locks serialize every change of a delivery: take them first, then read (again)
+        // read untracked: what changes is written below by a few set-wise statements, not by the change tracker
+        var orderIds = links.Select(l => l.OrderId).Distinct().ToList();
+        await OrderLocks.LockOrdersAsync(db, orderIds, ct).ConfigureAwait(false);
+        var orders = await db.Set<Order>().AsNoTracking().Include(o => o.Items).Where(o => orderIds.Contains(o.Id))
+            .AsSplitQuery().ToDictionaryAsync(o => o.Id, ct).ConfigureAwait(false);
+        var deliveries = await db.Set<Delivery>().AsNoTracking().Include(x => x.Items).Include(x => x.OrderItems).Where(x => ids.Contains(x.Id))
+            .AsSplitQuery().ToDictionaryAsync(x => x.Id, ct).ConfigureAwait(false);
+        var branchIds = deliveries.Values.Select(d => d.BranchId).Distinct().ToList();
+        var branches = await db.Set<Branch>().AsNoTracking().Where(b => branchIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, ct).ConfigureAwait(false);
+        var floor = source == ConsignSource.Floor
+            ? (Print: PrintDocuments.Parse(await settings.GetTextAsync("print.required", ct).ConfigureAwait(false)),
+               Verify: await settings.GetBoolAsync("verify.required", ct).ConfigureAwait(false))
+            : (Print: PrintStatus.None, Verify: false);
+
+        var outcomes = new List<ConsignOutcome>(items.Count);
+        var go = new List<(Delivery D, string LogiNo, ConsignInput Input)>();
+        var seen = new HashSet<long>();
+        foreach (var (id, input) in items)
+        {
+            deliveries.TryGetValue(id, out var d);
+            var error = !seen.Add(id) ? $"发货单 {d?.DeliveryBn ?? "#" + id} 在本批中重复出现"
+                : d is null ? $"发货单 #{id} 不存在"
+                : Check(d, branches[d.BranchId], input, source, floor.Print, floor.Verify, out var logiNo) is { } refusal ? refusal
+                : null;
+            if (error is not null)
+            {
+                outcomes.Add(new ConsignOutcome(id, d?.DeliveryBn, false, error));
+                continue;
+            }
+            var repeat = d!.Status == DeliveryStatus.Shipped; // a warehouse's repeated DELIVERY: nothing to do
+            outcomes.Add(new ConsignOutcome(id, d.DeliveryBn, !repeat, null));
+            if (!repeat) go.Add((d, (input.LogiNo ?? d.LogiNo)!.Trim(), input));
+        }
+        if (go.Count == 0) return (outcomes, deliveries);
+
+        // a warehouse may report another carrier than the one chosen at review
+        var codes = go.Where(g => !string.IsNullOrWhiteSpace(g.Input.LogiCode)).Select(g => g.Input.LogiCode!.Trim()).Distinct().ToList();
+        var companies = codes.Count == 0 ? []
+            : await db.Set<LogisticsCompany>().AsNoTracking().Where(l => branchIds.Contains(l.BranchId) && codes.Contains(l.Code))
+                .ToListAsync(ct).ConfigureAwait(false);
+
+        // stock first: a short counter throws before anything else is written
+        await inventory.ShipFromFreezeManyAsync(go.SelectMany(g => g.D.Items.OrderBy(i => i.BasicMaterialId)
+            .Select(i => (new StockMoveLine(g.D.BranchId, i.BasicMaterialId, i.Number), new LedgerEntry(StockMoveType.SalesOut, g.D.DeliveryBn, actor)))).ToList(), ct)
+            .ConfigureAwait(false);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var rows = new RowInserter(db);
+        var sales = new List<Sale>();
+        var shipped = new List<(Delivery, IReadOnlyList<Order>)>(go.Count);
+        foreach (var (d, logiNo, input) in go)
+        {
+            if (!string.IsNullOrWhiteSpace(input.LogiCode) && !string.Equals(input.LogiCode.Trim(), d.LogiCode, StringComparison.OrdinalIgnoreCase))
+            {
+                var code = input.LogiCode.Trim();
+                var logi = companies.FirstOrDefault(l => l.BranchId == d.BranchId && string.Equals(l.Code, code, StringComparison.OrdinalIgnoreCase));
+                d.LogisticsId = logi?.Id;
+                d.LogiCode = logi?.Code ?? (code.Length <= 40 ? code : code[..40]);
+                d.LogiName = logi?.Name ?? d.LogiCode;
+            }
+            d.LogiNo = logiNo;
+            if (input.Weight is { } w) d.Weight = w;
+            d.Status = DeliveryStatus.Shipped;
+            d.ProcessStatus = DeliveryProcess.Shipped;
+            d.ShippedAt = now;
+            d.UpdatedAt = now;
+
+            var mine = d.OrderItems.Select(x => x.OrderId).Distinct().Order().Select(id => orders[id]).ToList();
+            var items_ = mine.SelectMany(o => o.Items).ToDictionary(i => i.Id);
+            foreach (var x in d.OrderItems) items_[x.OrderItemId].SendNum += x.Number;
+            for (var n = 0; n < mine.Count; n++)
+            {
+                var o = mine[n];
+                o.ShipStatus = o.Items.Where(i => !i.Deleted).All(i => i.SendNum >= i.Quantity) ? ShipStatus.Shipped : ShipStatus.PartlyShipped;
+                o.UpdatedAt = now;
+                var sale = new Sale
+                {
+                    // the delivery's number with S for D (and the order's position when the delivery carries several)
+                    SaleBn = "S" + d.DeliveryBn[1..] + (mine.Count > 1 ? "-" + (n + 1).ToString(CultureInfo.InvariantCulture) : ""),
+                    OrderId = o.Id, OrderBn = o.OrderBn, ShopId = o.ShopId, BranchId = d.BranchId,
+                    DeliveryId = d.Id, DeliveryBn = d.DeliveryBn, LogiCode = d.LogiCode, LogiNo = logiNo, SaleTime = now, Operator = actor,
+                    Items = d.OrderItems.Where(x => x.OrderId == o.Id).Select(x =>
+                    {
+                        var i = items_[x.OrderItemId];
+                        return new SaleItem
+                        {
+                            OrderItemId = i.Id, BasicMaterialId = i.BasicMaterialId, Bn = i.Bn, Name = i.Name, Nums = x.Number, Price = i.Price,
+                            Amount = i.Quantity == 0 ? 0 : decimal.Round(i.Amount * x.Number / i.Quantity, 2),
+                        };
+                    }).ToList(),
+                };
+                sale.SaleAmount = sale.Items.Sum(i => i.Amount);
+                sale.ItemNum = sale.Items.Sum(i => i.Nums);
+                sales.Add(sale);
+                rows.Add(sale);
+                rows.Add(OrderLog.Create(o.Id, "delivery.consign",
+                    string.Create(CultureInfo.InvariantCulture, $"发货单 {d.DeliveryBn} 已发货（{d.LogiName ?? d.LogiCode ?? "物流"} {logiNo}，{sale.ItemNum} 件）")
+                    + (o.ShipStatus == ShipStatus.PartlyShipped ? "，订单部分发货" : ""), actor, now));
+            }
+            shipped.Add((d, mine));
+        }
+        await WriteAsync(go.Select(g => g.D).ToList(), shipped.SelectMany(x => x.Item2).DistinctBy(o => o.Id).ToList(), now, ct).ConfigureAwait(false);
+        await rows.ExecuteAsync(ct).ConfigureAwait(false);
+        foreach (var s in sales)
+            foreach (var i in s.Items)
+            {
+                i.SaleId = s.Id;
+                rows.Add(i);
+            }
+        await rows.ExecuteAsync(ct).ConfigureAwait(false);
+        await writeback.AddAsync(shipped, actor, ct).ConfigureAwait(false);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return (outcomes, deliveries);
+    }
+
+    /// <summary>
+    /// The shipped deliveries, the order items' <c>sendnum</c> and the orders' <c>ship_status</c> as set in memory, in one
+    /// command (values through <see cref="InventorySql"/>, which stores them as the model does).
+    /// </summary>
+    private async Task WriteAsync(IReadOnlyList<Delivery> shipped, IReadOnlyList<Order> orders, DateTime now, CancellationToken ct)
+    {
+        var sql = new InventorySql(db);
+        await using var cmd = sql.Command("", sql.RequireTransaction());
+        var text = new System.Text.StringBuilder();
+        sql.Add(cmd, "@now", now);
+        sql.Add(cmd, "@st", (int)DeliveryStatus.Shipped);
+        sql.Add(cmd, "@ps", DeliveryProcess.Shipped);
+        var n = 0;
+        string P(object? value)
+        {
+            var name = "@v" + (n++).ToString(CultureInfo.InvariantCulture);
+            sql.Add(cmd, name, value);
+            return name;
+        }
+        foreach (var d in shipped)
+            text.Append(CultureInfo.InvariantCulture,
+                $"UPDATE delivery SET status = @st, process_status = @ps, shipped_at = @now, updated_at = @now, logi_no = {P(d.LogiNo)}, weight = {P(d.Weight)}, logistics_id = {P(d.LogisticsId)}, logi_code = {P(d.LogiCode)}, logi_name = {P(d.LogiName)} WHERE id = {P(d.Id)};\n");
+        var moved = shipped.SelectMany(d => d.OrderItems).Select(x => x.OrderItemId).ToHashSet();
+        foreach (var i in orders.SelectMany(o => o.Items).Where(i => moved.Contains(i.Id)))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"UPDATE order_item SET send_num = {P(i.SendNum)} WHERE id = {P(i.Id)};\n");
+        }
+        foreach (var g in orders.GroupBy(o => o.ShipStatus))
+            text.Append(CultureInfo.InvariantCulture,
+                $"UPDATE orders SET ship_status = {P((int)g.Key)}, updated_at = @now WHERE id IN ({string.Join(", ", g.Select(o => P(o.Id)))});\n");
+        cmd.CommandText = text.ToString();
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Why this delivery may not ship now, or null; <paramref name="logiNo"/> is the waybill it will ship with.</summary>
+    private static string? Check(Delivery d, Branch branch, ConsignInput input, ConsignSource source, PrintStatus printRequired, bool verifyRequired,
+        out string? logiNo)
+    {
+        logiNo = string.IsNullOrWhiteSpace(input.LogiNo) ? d.LogiNo : input.LogiNo.Trim();
+        if (input.LogiNo?.Trim() is { Length: > 64 }) return "运单号不能超过 64 个字符";
+        if (input.Weight is < 0 or > 1_000_000) return "重量必须在 0 到 1000000 公斤之间";
+        switch (d.Status)
+        {
+            case DeliveryStatus.Shipped when source == ConsignSource.Warehouse:
+                return null;
+            case DeliveryStatus.Shipped:
+                return $"发货单 {d.DeliveryBn} 已发货";
+            case DeliveryStatus.Cancel:
+                return $"发货单 {d.DeliveryBn} 已撤销，不能发货";
+            case DeliveryStatus.Pause:
+                return $"发货单 {d.DeliveryBn} 已暂停，不能发货";
+        }
+        if (source == ConsignSource.Floor)
+        {
+            if (branch.IsThirdParty) return $"发货单 {d.DeliveryBn} 在第三方仓库 {branch.Name}，由仓库回传发货";
+            var missing = printRequired & ~d.PrintStatus;
+            if (missing != PrintStatus.None) return $"发货单 {d.DeliveryBn} 还没有打印{PrintDocuments.Names(missing)}";
+            if (verifyRequired && d.Items.Any(i => i.VerifyNum < i.Number)) return $"发货单 {d.DeliveryBn} 还没有校验完成";
+        }
+        else if (!branch.IsThirdParty)
+            return $"发货单 {d.DeliveryBn} 在自有仓库 {branch.Name}，不能由第三方仓库回传发货";
+        if (string.IsNullOrWhiteSpace(logiNo)) return $"发货单 {d.DeliveryBn} 没有运单号，请先填写运单号";
+        return null;
     }
 }

@@ -19,12 +19,22 @@ namespace Oms.Fulfillment;
 /// </summary>
 public sealed class ShipmentWriteback(OmsDbContext db, Outbox.Outbox outbox, TimeProvider clock)
 {
-    public async Task AddAsync(Delivery d, IReadOnlyList<Order> orders, string actor, CancellationToken ct)
+    /// <summary>The write-back requests of shipped deliveries, each with its orders; shops and line ids read once for all.</summary>
+    public async Task AddAsync(IReadOnlyList<(Delivery Delivery, IReadOnlyList<Order> Orders)> shipped, string actor, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(d);
-        ArgumentNullException.ThrowIfNull(orders);
-        var shop = await db.Set<Shop>().AsNoTracking().FirstAsync(s => s.Id == d.ShopId, ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(shipped);
+        if (shipped.Count == 0) return;
+        var shopIds = shipped.Select(x => x.Delivery.ShopId).Distinct().ToList();
+        var shops = await db.Set<Shop>().AsNoTracking().Where(s => shopIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct).ConfigureAwait(false);
+        var orderIds = shipped.SelectMany(x => x.Orders).Select(o => o.Id).Distinct().ToList();
+        var oids = await db.Set<OrderObject>().AsNoTracking().Where(x => orderIds.Contains(x.OrderId))
+            .ToDictionaryAsync(x => x.Id, x => x.Oid, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var (d, orders) in shipped) Add(d, orders, shops[d.ShopId], oids, actor, now);
+    }
+
+    private void Add(Delivery d, IReadOnlyList<Order> orders, Shop shop, Dictionary<long, string?> oids, string actor, DateTime now)
+    {
         if (!shop.ShipWriteback || string.IsNullOrWhiteSpace(shop.NodeId) || string.IsNullOrWhiteSpace(shop.Token))
         {
             var why = shop.ShipWriteback ? $"店铺 {shop.Name} 未绑定矩阵（缺 node_id 或 token），发货未回写" : $"店铺 {shop.Name} 设置为不回写发货";
@@ -33,9 +43,6 @@ public sealed class ShipmentWriteback(OmsDbContext db, Outbox.Outbox outbox, Tim
         }
         var peer = MatrixPeer.ForShop(shop);
         var method = Platforms.ShipmentWritebackMethod(shop.ShopType);
-        var orderIds = orders.Select(o => o.Id).ToList();
-        var oids = await db.Set<OrderObject>().AsNoTracking().Where(x => orderIds.Contains(x.OrderId))
-            .ToDictionaryAsync(x => x.Id, x => x.Oid, ct).ConfigureAwait(false);
         foreach (var o in orders)
         {
             var carried = d.OrderItems.Where(x => x.OrderId == o.Id).GroupBy(x => x.OrderItemId).ToDictionary(g => g.Key, g => g.Sum(x => x.Number));

@@ -59,6 +59,68 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
     public Task<IReadOnlyList<StockBalance>> ShipFromFreezeAsync(IReadOnlyList<StockMoveLine> lines, LedgerEntry ledger, CancellationToken ct = default) =>
         StoreMovesAsync(lines, ledger, -1, BranchOp.ShipFromFreeze, ct);
 
+    /// <summary>
+    /// Many documents shipped at once (batch consign): like <see cref="ShipFromFreezeAsync"/> for every line, but the lines
+    /// are summed per (branch, material) and each row's conditional update goes out in one command (rows in lock order),
+    /// then one ledger line per input line (input order, each with the balance right after it) in one more. All or nothing:
+    /// a short row refuses the whole call and nothing of it stays.
+    /// </summary>
+    public async Task ShipFromFreezeManyAsync(IReadOnlyList<(StockMoveLine Line, LedgerEntry Ledger)> lines, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        if (lines.Count == 0) return;
+        Validate(lines.Select(l => l.Line).ToList());
+        var tx = _sql.RequireTransaction();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var rows = lines.GroupBy(l => (l.Line.BranchId, l.Line.BasicMaterialId))
+            .Select(g => (g.Key.BranchId, g.Key.BasicMaterialId, Quantity: checked(g.Sum(l => l.Line.Quantity))))
+            .OrderBy(r => r.BranchId).ThenBy(r => r.BasicMaterialId).ToList();
+        var spec = Ops[BranchOp.ShipFromFreeze];
+        await GuardedAsync(true, async () =>
+        {
+            var after = new Dictionary<(long, long), int>(rows.Count);
+            (long BranchId, long MaterialId, int Quantity)? short_ = null;
+            await using (var cmd = _sql.Command("", tx))
+            {
+                var text = new System.Text.StringBuilder();
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    var suffix = i.ToString(CultureInfo.InvariantCulture);
+                    text.Append(System.Text.RegularExpressions.Regex.Replace(spec.Sql, @"@(b|m|n)\b", "@${1}" + suffix)).Append(";\n");
+                    _sql.Add(cmd, "@b" + suffix, rows[i].BranchId);
+                    _sql.Add(cmd, "@m" + suffix, rows[i].BasicMaterialId);
+                    _sql.Add(cmd, "@n" + suffix, rows[i].Quantity);
+                }
+                _sql.Add(cmd, "@now", now);
+                cmd.CommandText = text.ToString();
+                await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    if (i > 0 && !await r.NextResultAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("fewer results than statements");
+                    if (await r.ReadAsync(ct).ConfigureAwait(false)) after[(rows[i].BranchId, rows[i].BasicMaterialId)] = InventorySql.ToInt(r.GetValue(0));
+                    else short_ ??= rows[i];
+                }
+            }
+            if (short_ is { } s) throw await RefusalAsync(tx, spec, s.BranchId, s.MaterialId, s.Quantity, ct).ConfigureAwait(false);
+
+            // balances line by line: the row's store before the batch, minus each line in input order
+            var running = rows.ToDictionary(r => (r.BranchId, r.BasicMaterialId), r => after[(r.BranchId, r.BasicMaterialId)] + r.Quantity);
+            var ledger = new RowInserter(db);
+            foreach (var (line, entry) in lines)
+            {
+                var key = (line.BranchId, line.BasicMaterialId);
+                running[key] -= line.Quantity;
+                ledger.Add(new StockLedgerLine
+                {
+                    BranchId = line.BranchId, BasicMaterialId = line.BasicMaterialId, Quantity = -line.Quantity, Type = entry.Type,
+                    OriginalBn = entry.OriginalBn, BalanceAfter = running[key], UnitPrice = line.UnitPrice, Operator = entry.Operator,
+                    Memo = entry.Memo is { Length: > 1000 } m ? m[..1000] : entry.Memo, CreatedAt = now,
+                });
+            }
+            await ledger.ExecuteAsync(ct).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Purchase received (partly or fully): <c>arrive_store</c> −, <c>store</c> +, ledger purchase in.</summary>
     public Task<IReadOnlyList<StockBalance>> ReceiveArrivalAsync(IReadOnlyList<StockMoveLine> lines, LedgerEntry ledger, CancellationToken ct = default) =>
         StoreMovesAsync(lines, ledger, +1, BranchOp.ReceiveArrival, ct);

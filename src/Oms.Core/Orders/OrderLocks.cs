@@ -51,10 +51,27 @@ internal static class OrderLocks
         var ids = orderIds.Distinct().Order().ToList();
         var keys = await db.Set<Order>().AsNoTracking().Where(o => ids.Contains(o.Id))
             .Select(o => new { o.Id, o.ShopId, o.OrderBn }).ToListAsync(ct).ConfigureAwait(false);
-        if (!db.Database.IsNpgsql()) return keys.Select(k => k.Id).Order().ToList();
-        var locked = new List<long>(keys.Count);
-        foreach (var k in keys.OrderBy(k => k.Id))
-            if (await AcquireAndFindOrderAsync(db, k.ShopId, k.OrderBn, ct).ConfigureAwait(false) is { } id) locked.Add(id);
+        if (!db.Database.IsNpgsql() || keys.Count == 0) return keys.Select(k => k.Id).Order().ToList();
+        // one round trip: per order (ascending id) its advisory lock, then its row — the order every other caller keeps
+        var tx = db.Database.CurrentTransaction!.GetDbTransaction();
+        var sql = new Inventory.InventorySql(db);
+        var text = new StringBuilder();
+        await using var cmd = sql.Command("", tx);
+        var sorted = keys.OrderBy(k => k.Id).ToList();
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock(@k{i}); SELECT id FROM orders WHERE id = @i{i} FOR UPDATE;");
+            sql.Add(cmd, "@k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), Key(sorted[i].ShopId, sorted[i].OrderBn));
+            sql.Add(cmd, "@i" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), sorted[i].Id);
+        }
+        cmd.CommandText = text.ToString();
+        var locked = new List<long>(sorted.Count);
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        do
+        {
+            if (r.FieldCount == 1 && r.GetName(0) == "id" && await r.ReadAsync(ct).ConfigureAwait(false)) locked.Add(r.GetInt64(0));
+        }
+        while (await r.NextResultAsync(ct).ConfigureAwait(false));
         return locked;
     }
 

@@ -2849,6 +2849,219 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.ToTable("review_rule", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.SelfWms.FloorJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("created_by");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<int>("Succeeded")
+                        .HasColumnType("integer")
+                        .HasColumnName("succeeded");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("integer")
+                        .HasColumnName("total");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_floor_job");
+
+                    b.ToTable("floor_job", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.SelfWms.FloorJobLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("code");
+
+                    b.Property<long?>("DeliveryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("message");
+
+                    b.Property<int>("Result")
+                        .HasColumnType("integer")
+                        .HasColumnName("result");
+
+                    b.Property<int>("Seq")
+                        .HasColumnType("integer")
+                        .HasColumnName("seq");
+
+                    b.HasKey("Id")
+                        .HasName("pk_floor_job_line");
+
+                    b.HasIndex("JobId", "Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_floor_job_line_job_id_seq");
+
+                    b.ToTable("floor_job_line", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.SelfWms.PrintBatch", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("BatchNo")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("batch_no");
+
+                    b.Property<long>("BranchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("branch_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("created_by");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("integer")
+                        .HasColumnName("day");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("integer")
+                        .HasColumnName("mode");
+
+                    b.Property<long>("OperatorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("operator_id");
+
+                    b.Property<int>("PrintCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("print_count");
+
+                    b.Property<int>("Printed")
+                        .HasColumnType("integer")
+                        .HasColumnName("printed");
+
+                    b.Property<int>("Seq")
+                        .HasColumnType("integer")
+                        .HasColumnName("seq");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_print_batch");
+
+                    b.HasIndex("BatchNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_print_batch_batch_no");
+
+                    b.HasIndex("OperatorId", "Day", "Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_print_batch_operator_id_day_seq");
+
+                    b.ToTable("print_batch", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.SelfWms.PrintBatchItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BatchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(48)
+                        .HasColumnType("character varying(48)")
+                        .HasColumnName("code");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.HasKey("Id")
+                        .HasName("pk_print_batch_item");
+
+                    b.HasIndex("DeliveryId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_print_batch_item_delivery_id");
+
+                    b.HasIndex("BatchId", "Position")
+                        .IsUnique()
+                        .HasDatabaseName("ix_print_batch_item_batch_id_position");
+
+                    b.ToTable("print_batch_item", (string)null);
+                });
+
             modelBuilder.Entity("Oms.Tasks.FailedTask", b =>
                 {
                     b.Property<string>("Id")
@@ -4079,6 +4292,33 @@ namespace Oms.Migrations.Postgres.Migrations
                     b.Navigation("Conditions");
                 });
 
+            modelBuilder.Entity("Oms.SelfWms.FloorJobLine", b =>
+                {
+                    b.HasOne("Oms.SelfWms.FloorJob", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_floor_job_line_floor_job_job_id");
+                });
+
+            modelBuilder.Entity("Oms.SelfWms.PrintBatchItem", b =>
+                {
+                    b.HasOne("Oms.SelfWms.PrintBatch", null)
+                        .WithMany("Items")
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_print_batch_item_print_batch_batch_id");
+
+                    b.HasOne("Oms.Deliveries.Delivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_print_batch_item_delivery_delivery_id");
+                });
+
             modelBuilder.Entity("Oms.Warehouses.BranchShop", b =>
                 {
                     b.HasOne("Oms.Warehouses.Branch", null)
@@ -4167,6 +4407,16 @@ namespace Oms.Migrations.Postgres.Migrations
             modelBuilder.Entity("Oms.Preprocess.CrmGiftRule", b =>
                 {
                     b.Navigation("Gifts");
+                });
+
+            modelBuilder.Entity("Oms.SelfWms.FloorJob", b =>
+                {
+                    b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("Oms.SelfWms.PrintBatch", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("Oms.Warehouses.Branch", b =>

@@ -2743,6 +2743,211 @@ namespace Oms.Migrations.Sqlite.Migrations
                     b.ToTable("review_rule", (string)null);
                 });
 
+            modelBuilder.Entity("Oms.SelfWms.FloorJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<int>("Succeeded")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("succeeded");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_floor_job");
+
+                    b.ToTable("floor_job", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.SelfWms.FloorJobLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<long?>("DeliveryId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.Property<int>("Result")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("result");
+
+                    b.Property<int>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.HasKey("Id")
+                        .HasName("pk_floor_job_line");
+
+                    b.HasIndex("JobId", "Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_floor_job_line_job_id_seq");
+
+                    b.ToTable("floor_job_line", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.SelfWms.PrintBatch", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("BatchNo")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_no");
+
+                    b.Property<long>("BranchId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("branch_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("day");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mode");
+
+                    b.Property<long>("OperatorId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("operator_id");
+
+                    b.Property<int>("PrintCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("print_count");
+
+                    b.Property<int>("Printed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("printed");
+
+                    b.Property<int>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_print_batch");
+
+                    b.HasIndex("BatchNo")
+                        .IsUnique()
+                        .HasDatabaseName("ix_print_batch_batch_no");
+
+                    b.HasIndex("OperatorId", "Day", "Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_print_batch_operator_id_day_seq");
+
+                    b.ToTable("print_batch", (string)null);
+                });
+
+            modelBuilder.Entity("Oms.SelfWms.PrintBatchItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("BatchId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(48)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.HasKey("Id")
+                        .HasName("pk_print_batch_item");
+
+                    b.HasIndex("DeliveryId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_print_batch_item_delivery_id");
+
+                    b.HasIndex("BatchId", "Position")
+                        .IsUnique()
+                        .HasDatabaseName("ix_print_batch_item_batch_id_position");
+
+                    b.ToTable("print_batch_item", (string)null);
+                });
+
             modelBuilder.Entity("Oms.Tasks.FailedTask", b =>
                 {
                     b.Property<string>("Id")
@@ -3959,6 +4164,33 @@ namespace Oms.Migrations.Sqlite.Migrations
                     b.Navigation("Conditions");
                 });
 
+            modelBuilder.Entity("Oms.SelfWms.FloorJobLine", b =>
+                {
+                    b.HasOne("Oms.SelfWms.FloorJob", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_floor_job_line_floor_job_job_id");
+                });
+
+            modelBuilder.Entity("Oms.SelfWms.PrintBatchItem", b =>
+                {
+                    b.HasOne("Oms.SelfWms.PrintBatch", null)
+                        .WithMany("Items")
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_print_batch_item_print_batch_batch_id");
+
+                    b.HasOne("Oms.Deliveries.Delivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_print_batch_item_delivery_delivery_id");
+                });
+
             modelBuilder.Entity("Oms.Warehouses.BranchShop", b =>
                 {
                     b.HasOne("Oms.Warehouses.Branch", null)
@@ -4047,6 +4279,16 @@ namespace Oms.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Oms.Preprocess.CrmGiftRule", b =>
                 {
                     b.Navigation("Gifts");
+                });
+
+            modelBuilder.Entity("Oms.SelfWms.FloorJob", b =>
+                {
+                    b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("Oms.SelfWms.PrintBatch", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("Oms.Warehouses.Branch", b =>

@@ -62,6 +62,8 @@ public static class AdminWeb
         {
             foreach (var p in Permissions.All)
                 o.AddPolicy(RequirePermissionAttribute.PolicyPrefix + p.Name, b => b.RequireAuthenticatedUser().RequireClaim(UserClaims.Permission, p.Name));
+            o.AddPolicy(RequirePermissionAttribute.PolicyPrefix + RequirePermissionAttribute.DeliveriesView, b => b.RequireAuthenticatedUser()
+                .RequireAssertion(c => c.User.Has(Permissions.OrdersView) || c.User.Has(Permissions.DeliveryOperate)));
         });
         services.AddAntiforgery(o => o.Cookie.Name = "oms.af");
         return services;

@@ -42,9 +42,9 @@ public static class Navigation
             new("Deliveries", "/deliveries", Permissions.OrdersView),
             new("WmsDeliveries", "/deliveries/wms", Permissions.OrdersView),
             new("WmsRevokeFailed", "/deliveries/wms/cancel_failed", Permissions.OrdersView),
-            new("Print", null, Permissions.DeliveryOperate, "Fulfillment"),
-            new("Verify", null, Permissions.DeliveryOperate, "Fulfillment"),
-            new("Consign", null, Permissions.DeliveryOperate, "Fulfillment"),
+            new("Print", "/selfwms", Permissions.DeliveryOperate),
+            new("Verify", "/selfwms/station", Permissions.DeliveryOperate),
+            new("Consign", "/selfwms/jobs", Permissions.DeliveryOperate),
         ]),
         new("Inventory", "▥",
         [

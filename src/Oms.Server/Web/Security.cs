@@ -43,6 +43,8 @@ public static class UserClaims
 public sealed class RequirePermissionAttribute(string permission) : AuthorizeAttribute(PolicyPrefix + permission)
 {
     public const string PolicyPrefix = "perm:";
+    /// <summary>The delivery screens: order viewers and the warehouse floor (<c>orders.view</c> or <c>delivery.operate</c>).</summary>
+    public const string DeliveriesView = Permissions.OrdersView + "|" + Permissions.DeliveryOperate;
     public string Permission { get; } = permission;
 }
 

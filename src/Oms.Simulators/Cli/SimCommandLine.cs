@@ -2,11 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using Oms.Simulators.Matrix;
 using Oms.Simulators.Shop;
+using Oms.Simulators.Warehouse;
 
 namespace Oms.Simulators.Cli;
 
 /// <summary>
-/// <c>oms-sim load …</c> and <c>oms-sim matrix-recorder …</c>. Invalid options: a message on stderr and
+/// <c>oms-sim load …</c>, <c>oms-sim matrix-recorder …</c> and <c>oms-sim wms …</c>. Invalid options: a message on stderr and
 /// exit code 2; a run that could not start (e.g. a recorder port in use): exit code 1.
 /// </summary>
 public static class SimCommandLine
@@ -23,6 +24,7 @@ public static class SimCommandLine
         var root = new RootCommand("oms-sim — shop simulator, load generator and fake matrix peer for the OMS.");
         root.Subcommands.Add(LoadCommand(output, error));
         root.Subcommands.Add(RecorderCommand(output, error));
+        root.Subcommands.Add(WarehouseCommand(output, error));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -151,6 +153,91 @@ public static class SimCommandLine
                     // Ctrl-C
                 }
                 await output.WriteLineAsync($"stopped after {recorder.Requests.Count} requests").ConfigureAwait(false);
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command WarehouseCommand(TextWriter output, TextWriter error)
+    {
+        var cmd = new Command("wms", "Run a virtual third-party warehouse (matrix and Qimen) that takes the OMS's orders and calls back, until Ctrl-C.");
+        var listen = new Option<string>("--listen") { Description = "Where the warehouse listens (http://127.0.0.1:PORT; port 0 = any free one)", DefaultValueFactory = _ => "http://127.0.0.1:5090" };
+        var oms = new Option<string>("--oms") { Description = "The OMS base address (callbacks to {oms}/api and {oms}/qimen)", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var nodeId = new Option<string>("--node-id") { Description = "The WMS channel's matrix node id" };
+        var token = new Option<string>("--token") { Description = "The WMS channel's matrix token" };
+        var appKey = new Option<string?>("--qimen-app-key") { Description = "Qimen app_key" };
+        var secret = new Option<string?>("--qimen-secret") { Description = "Qimen secret (the Qimen side is off without it)" };
+        var customer = new Option<string?>("--customer-id") { Description = "Qimen customerId" };
+        var delay = new Option<int>("--delay-ms") { Description = "Wait before each status callback", DefaultValueFactory = _ => 500 };
+        var fail = new Option<string[]>("--fail")
+        {
+            Description = "MODE[=VALUE][@ORDER_CODE_PATTERN], repeatable: refuse-create, refuse-cancel, timeout[=MS|never], duplicate, out-of-order, no-callbacks, statuses=ACCEPT,PICK,…, delay=MS",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var statuses = new Option<string?>("--statuses") { Description = "Statuses to send (default ACCEPT,PICK,PACKAGE,DELIVERY)" };
+        foreach (var o in new Option[] { listen, oms, nodeId, token, appKey, secret, customer, delay, fail, statuses })
+            cmd.Options.Add(o);
+        cmd.SetAction(async (pr, ct) =>
+        {
+            VirtualWarehouseOptions options;
+            Uri listenUri;
+            try
+            {
+                if (!Uri.TryCreate(pr.GetValue(listen), UriKind.Absolute, out listenUri!) || listenUri.Scheme != "http")
+                    throw new OptionException($"--listen '{pr.GetValue(listen)}' is not an http address");
+                if (!Uri.TryCreate(pr.GetValue(oms), UriKind.Absolute, out var omsUri) || (omsUri.Scheme != "http" && omsUri.Scheme != "https"))
+                    throw new OptionException($"--oms '{pr.GetValue(oms)}' is not an http(s) address");
+                var node = pr.GetValue(nodeId) ?? "";
+                var tok = pr.GetValue(token) ?? "";
+                var qimenSecret = pr.GetValue(secret) ?? "";
+                if ((node.Length == 0 || tok.Length == 0) && qimenSecret.Length == 0)
+                    throw new OptionException("give --node-id and --token (matrix), or --qimen-app-key and --qimen-secret (Qimen), or both");
+                var basis = new WarehouseBehavior();
+                if (pr.GetValue(statuses) is { } st) basis = basis with { Statuses = WarehouseBehavior.ParseStatuses(st) };
+                var (behavior, rules) = WarehouseRule.ParseFailModes(pr.GetValue(fail) ?? [], basis);
+                options = new VirtualWarehouseOptions
+                {
+                    OmsUrl = omsUri,
+                    NodeId = node,
+                    Token = tok,
+                    QimenAppKey = pr.GetValue(appKey) ?? "",
+                    QimenSecret = qimenSecret,
+                    QimenCustomerId = pr.GetValue(customer) ?? "",
+                    Delay = TimeSpan.FromMilliseconds(AtLeast("--delay-ms", pr.GetValue(delay), 0)),
+                    Behavior = behavior,
+                    Rules = rules,
+                };
+            }
+            catch (Exception e) when (e is OptionException or FormatException)
+            {
+                await error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+                return InvalidOptions;
+            }
+            VirtualWarehouse warehouse;
+            try
+            {
+                warehouse = await VirtualWarehouse.StartAsync(options, listenUri.Port, listenUri.Host).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await error.WriteLineAsync("error: cannot listen: " + e.Message).ConfigureAwait(false);
+                return 1;
+            }
+            await using (warehouse.ConfigureAwait(false))
+            {
+                await output.WriteLineAsync($"virtual warehouse listening: matrix {warehouse.MatrixUrl}, Qimen {warehouse.QimenUrl}; callbacks to {options.OmsUrl}; "
+                                            + $"recorded: GET {warehouse.BaseUrl}recorded, orders: GET {warehouse.BaseUrl}orders; Ctrl-C stops").ConfigureAwait(false);
+                await output.FlushAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Ctrl-C
+                }
+                await output.WriteLineAsync($"stopped after {warehouse.Received.Count} requests and {warehouse.Sent.Count} callbacks").ConfigureAwait(false);
             }
             return 0;
         });

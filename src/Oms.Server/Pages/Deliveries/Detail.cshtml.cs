@@ -8,7 +8,7 @@ using Oms.Server.Web;
 namespace Oms.Server.Pages.Deliveries;
 
 /// <summary>发货单详情: header, consignee, items, the orders and order lines it carries; 打回 while open (permission <see cref="Permissions.OrdersReview"/>).</summary>
-[RequirePermission(Permissions.OrdersView)]
+[RequirePermission(RequirePermissionAttribute.DeliveriesView)]
 public sealed class DeliveryDetailModel(DeliveryQuery query, ReviewService review, IStringLocalizer<SharedResource> l) : AdminPageModel
 {
     public DeliveryDetail Detail { get; private set; } = null!;

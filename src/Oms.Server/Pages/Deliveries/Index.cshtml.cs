@@ -13,7 +13,7 @@ namespace Oms.Server.Pages.Deliveries;
 /// 发货单: deliveries by status (tabs ready / pause / cancel / shipped), branch, delivery_bn and order_bn, newest first
 /// (<see cref="DeliveryQuery"/>); open ones can be revoked (打回, permission <see cref="Permissions.OrdersReview"/>).
 /// </summary>
-[RequirePermission(Permissions.OrdersView)]
+[RequirePermission(RequirePermissionAttribute.DeliveriesView)]
 public sealed class DeliveriesIndexModel(DeliveryQuery query, ReviewService review, IStringLocalizer<SharedResource> l) : AdminPageModel
 {
     /// <summary>The status tabs, "all" first.</summary>
