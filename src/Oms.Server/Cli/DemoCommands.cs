@@ -7,6 +7,7 @@ using Oms.Integration.Matrix;
 using Oms.Inventory;
 using Oms.Simulators.Shop;
 using Oms.Warehouses;
+using Oms.Wms;
 
 namespace Oms.Server.Cli;
 
@@ -29,7 +30,9 @@ internal static class DemoCommands
                 return;
             }
             var orders = await DemoOrders.PushAsync(sp, ct).ConfigureAwait(false);
-            Console.WriteLine($"demo data created: 5 shops, 3 branches, carriers, materials, opening stock and {orders} orders");
+            Console.WriteLine($"demo data created: 5 shops, 4 branches (DEMO-SH at a third-party warehouse), carriers, materials, opening stock and {orders} orders");
+            Console.WriteLine("DEMO-SH ships through the virtual warehouse; start it beside `oms serve` with:");
+            Console.WriteLine("  " + DemoSeed.VirtualWarehouseCommand);
         }));
         demo.Subcommands.Add(seed);
         return demo;
@@ -40,6 +43,14 @@ internal static class DemoCommands
 internal static class DemoSeed
 {
     private const string Actor = "demo";
+    public const string VirtualWarehouseChannel = "DEMO-VWMS";
+    public const string VirtualWarehouseNode = "1900000099";
+    public const string VirtualWarehouseToken = "demo-token-vwms";
+    public const string VirtualWarehouseUrl = "http://127.0.0.1:5090";
+
+    /// <summary>How to start the warehouse the demo branch DEMO-SH is wired to.</summary>
+    public static string VirtualWarehouseCommand =>
+        $"dotnet run --project src/Oms.Simulators -- wms --listen {VirtualWarehouseUrl} --oms http://127.0.0.1:5080 --node-id {VirtualWarehouseNode} --token {VirtualWarehouseToken}";
 
     public static async Task<bool> RunAsync(IServiceProvider sp, CancellationToken ct)
     {
@@ -73,7 +84,6 @@ internal static class DemoSeed
             var hz = await branches.CreateAsync(new BranchInput("DEMO-HZ", "杭州主仓") { Area = "浙江省", Address = "杭州市余杭区仓前街道 1 号", Weight = 100, Shops = allShops }, Actor, ct).ConfigureAwait(false);
             var gz = await branches.CreateAsync(new BranchInput("DEMO-GZ", "广州仓") { Area = "广东省", Address = "广州市白云区太和镇 8 号", Weight = 80, Shops = allShops }, Actor, ct).ConfigureAwait(false);
             await branches.CreateAsync(new BranchInput("DEMO-BJ", "北京备货仓") { Area = "北京市", Type = BranchType.StockUp, Weight = 0 }, Actor, ct).ConfigureAwait(false);
-
             foreach (var branch in new[] { "DEMO-HZ", "DEMO-GZ" })
             {
                 await logistics.CreateAsync(new LogisticsInput(branch, "ZTO", "中通快递") { Priority = 20 }, Actor, ct).ConfigureAwait(false);
@@ -120,7 +130,18 @@ internal static class DemoSeed
             await suppliers.CreateAsync(new SupplierInput("SUP-YIWU", "义乌优品日用品有限公司") { Contact = "王经理", Phone = "0579-85000001", Address = "浙江省义乌市稠城街道" }, Actor, ct).ConfigureAwait(false);
             await suppliers.CreateAsync(new SupplierInput("SUP-SZ", "深圳数码配件厂") { Contact = "李经理", Phone = "0755-26000002", Address = "广东省深圳市宝安区" }, Actor, ct).ConfigureAwait(false);
 
-            (long Branch, int Factor)[] stockPlan = [(hz.Id, 3), (gz.Id, 1)];
+            // a third-party warehouse (after the materials, so nothing is pushed to it before it runs): the simulators' virtual warehouse (oms-sim wms, see VirtualWarehouseCommand) over the matrix;
+            // it ships the Douyin shop's orders (highest weight for that shop only)
+            await sp.GetRequiredService<WmsChannelService>().CreateAsync(new WmsChannelInput(VirtualWarehouseChannel, "模拟仓储（oms-sim wms）")
+            {
+                Adapter = WmsAdapterNames.Matrix, NodeId = VirtualWarehouseNode, Token = VirtualWarehouseToken, ApiUrl = VirtualWarehouseUrl + "/api",
+            }, Actor, ct).ConfigureAwait(false);
+            var sh = await branches.CreateAsync(new BranchInput("DEMO-SH", "上海第三方仓") { Area = "上海市", Address = "上海市嘉定区安亭镇 6 号", Weight = 120, Wms = VirtualWarehouseChannel, Shops = ["DEMO-DOUYIN"] }, Actor, ct).ConfigureAwait(false);
+
+            await logistics.CreateAsync(new LogisticsInput("DEMO-SH", "ZTO", "中通快递") { Priority = 20 }, Actor, ct).ConfigureAwait(false);
+            await logistics.CreateAsync(new LogisticsInput("DEMO-SH", "SF", "顺丰速运") { Priority = 10 }, Actor, ct).ConfigureAwait(false);
+
+            (long Branch, int Factor)[] stockPlan = [(hz.Id, 3), (gz.Id, 1), (sh.Id, 1)];
             foreach (var (branchId, factor) in stockPlan)
             {
                 var lines = materials.Select((m, i) => new StockDocumentLineInput(ids[m.Bn], m.Name, (20 + (i * 7 % 40)) * factor, m.Cost)).ToList();

@@ -75,6 +75,7 @@ public abstract class CliTests(DatabaseProvider provider) : IAsyncLifetime
         var first = await OmsProcess.RunAsync(_env, "demo", "seed");
         Assert.True(first.ExitCode == 0, first.Stderr);
         Assert.Contains("demo data created", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains("wms --listen http://127.0.0.1:5090", first.Stdout, StringComparison.Ordinal);
         var second = await OmsProcess.RunAsync(_env, "demo", "seed");
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("already present", second.Stdout, StringComparison.Ordinal);
@@ -84,6 +85,10 @@ public abstract class CliTests(DatabaseProvider provider) : IAsyncLifetime
         var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
         Assert.Equal(5, await db.Set<Shop>().CountAsync());
         Assert.Equal(10, await db.Set<BasicMaterial>().CountAsync());
+        // one branch ships through the virtual warehouse (a matrix WMS channel at oms-sim wms's default address)
+        var channel = await db.Set<Oms.Wms.WmsChannel>().SingleAsync();
+        Assert.Equal(("matrix", "http://127.0.0.1:5090/api"), (channel.Adapter, channel.ApiUrl));
+        Assert.Equal(channel.ChannelBn, (await db.Set<Oms.Warehouses.Branch>().SingleAsync(b => b.BranchBn == "DEMO-SH")).Wms);
         Assert.Empty(await scope.ServiceProvider.GetRequiredService<InventoryInvariants>().CheckAsync());
         // demo orders came in through the matrix gateway: normal ones freezing stock, some cancelled, some failed
         var orders = await db.Set<Oms.Orders.Order>().AsNoTracking().ToListAsync();
