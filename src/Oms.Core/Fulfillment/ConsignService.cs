@@ -156,6 +156,7 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
 
         var now = clock.GetUtcNow().UtcDateTime;
         var rows = new RowInserter(db);
+        var logs = new RowInserter(db);
         var sales = new List<Sale>();
         var shipped = new List<(Delivery, IReadOnlyList<Order>)>(go.Count);
         foreach (var (d, logiNo, input) in go)
@@ -203,7 +204,7 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
                 sale.ItemNum = sale.Items.Sum(i => i.Nums);
                 sales.Add(sale);
                 rows.Add(sale);
-                rows.Add(OrderLog.Create(o.Id, "delivery.consign",
+                logs.Add(OrderLog.Create(o.Id, "delivery.consign",
                     string.Create(CultureInfo.InvariantCulture, $"发货单 {d.DeliveryBn} 已发货（{d.LogiName ?? d.LogiCode ?? "物流"} {logiNo}，{sale.ItemNum} 件）")
                     + (o.ShipStatus == ShipStatus.PartlyShipped ? "，订单部分发货" : ""), actor, now));
             }
@@ -215,9 +216,9 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
             foreach (var i in s.Items)
             {
                 i.SaleId = s.Id;
-                rows.Add(i);
+                logs.Add(i);
             }
-        await rows.ExecuteAsync(ct).ConfigureAwait(false);
+        await logs.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
         await writeback.AddAsync(shipped, actor, ct).ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return (outcomes, deliveries);
@@ -242,11 +243,30 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
             sql.Add(cmd, name, value);
             return name;
         }
+        var moved = shipped.SelectMany(d => d.OrderItems).Select(x => x.OrderItemId).ToHashSet();
+        var items = orders.SelectMany(o => o.Items).Where(i => moved.Contains(i.Id)).ToList();
+        if (db.Database.IsNpgsql())
+        {
+            // PostgreSQL: one statement per table, the values as arrays (the rows are ours alone: their orders are locked)
+            text.Append("UPDATE delivery d SET status = @st, process_status = @ps, shipped_at = @now, updated_at = @now, logi_no = v.no, weight = v.w, ")
+                .Append("logistics_id = v.li, logi_code = v.lc, logi_name = v.ln FROM unnest(")
+                .Append(P(shipped.Select(d => d.Id).ToArray())).Append(", ").Append(P(shipped.Select(d => d.LogiNo).ToArray())).Append(", ")
+                .Append(P(shipped.Select(d => d.Weight).ToArray())).Append(", ").Append(P(shipped.Select(d => d.LogisticsId).ToArray())).Append(", ")
+                .Append(P(shipped.Select(d => d.LogiCode).ToArray())).Append(", ").Append(P(shipped.Select(d => d.LogiName).ToArray()))
+                .Append(") AS v(id, no, w, li, lc, ln) WHERE d.id = v.id;\n");
+            text.Append("UPDATE order_item i SET send_num = v.n FROM unnest(").Append(P(items.Select(i => i.Id).ToArray())).Append(", ")
+                .Append(P(items.Select(i => i.SendNum).ToArray())).Append(") AS v(id, n) WHERE i.id = v.id;\n");
+            foreach (var g in orders.GroupBy(o => o.ShipStatus))
+                text.Append(CultureInfo.InvariantCulture,
+                    $"UPDATE orders SET ship_status = {P((int)g.Key)}, updated_at = @now WHERE id = ANY({P(g.Select(o => o.Id).ToArray())});\n");
+            cmd.CommandText = text.ToString();
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return;
+        }
         foreach (var d in shipped)
             text.Append(CultureInfo.InvariantCulture,
                 $"UPDATE delivery SET status = @st, process_status = @ps, shipped_at = @now, updated_at = @now, logi_no = {P(d.LogiNo)}, weight = {P(d.Weight)}, logistics_id = {P(d.LogisticsId)}, logi_code = {P(d.LogiCode)}, logi_name = {P(d.LogiName)} WHERE id = {P(d.Id)};\n");
-        var moved = shipped.SelectMany(d => d.OrderItems).Select(x => x.OrderItemId).ToHashSet();
-        foreach (var i in orders.SelectMany(o => o.Items).Where(i => moved.Contains(i.Id)))
+        foreach (var i in items)
         {
             text.Append(CultureInfo.InvariantCulture, $"UPDATE order_item SET send_num = {P(i.SendNum)} WHERE id = {P(i.Id)};\n");
         }

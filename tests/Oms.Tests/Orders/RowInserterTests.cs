@@ -123,6 +123,30 @@ public abstract class RowInserterTests<TFixture>(TFixture fixture) : IClassFixtu
         Assert.Equal(logs.ToDictionary(l => l.Id, l => l.Text), storedLogs);
         Assert.Empty(db.ChangeTracker.Entries());
     }
+
+    [Fact]
+    public async Task Rows_without_ids_go_as_multi_row_inserts_and_read_back_exactly()
+    {
+        var shop = await StockData.ShopAsync(fixture.Services);
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        await using var scope = fixture.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+        await using var tx = await db.Database.BeginTransactionAsync(Ct);
+        var order = new Order { ShopId = shop.Id, OrderBn = $"RK-{tag}", CreateTime = Time, PlatformModified = Time, ArrivedAt = Time, UpdatedAt = Time };
+        await new RowInserter(db).Add(order).ExecuteAsync(Ct);
+        // more than one statement's worth (500 rows), two tables interleaved in runs, quotes and Chinese text, sub-tick-free times
+        var logs = Enumerable.Range(0, 1203).Select(i => OrderLog.Create(order.Id, "a" + i, $"第 {i} 行 'q' \"d\"", "test", Time.AddSeconds(i))).ToList();
+        var payments = Enumerable.Range(0, 3).Select(i => new OrderPayment { OrderId = order.Id, TradeNo = $"{tag}-{i}", Money = 1.2345m + i, CreatedAt = Time }).ToList();
+        var rows = new RowInserter(db).AddRange(logs.Take(700)).AddRange(payments).AddRange(logs.Skip(700));
+        await rows.ExecuteWithoutIdsAsync(Ct);
+        Assert.Equal(0, rows.Count);
+        await tx.CommitAsync(Ct);
+
+        var stored = await db.Set<OrderLog>().AsNoTracking().Where(l => l.OrderId == order.Id).OrderBy(l => l.Id).ToListAsync(Ct);
+        Assert.Equal(logs.Select(l => (l.Action, l.Text, l.CreatedAt)), stored.Select(l => (l.Action, l.Text, l.CreatedAt)));
+        var storedPayments = await db.Set<OrderPayment>().AsNoTracking().Where(p => p.OrderId == order.Id).OrderBy(p => p.TradeNo).ToListAsync(Ct);
+        Assert.Equal(payments.Select(p => (p.TradeNo, p.Money)), storedPayments.Select(p => (p.TradeNo, p.Money)));
+    }
 }
 
 public sealed class SqliteRowInserterTests(SqliteCoreFixture f) : RowInserterTests<SqliteCoreFixture>(f);
