@@ -366,7 +366,18 @@ public sealed class QimenWmsServer(OmsDbContext db, WmsDeliveryService wms, Time
     private static string? BusinessKeyOf(QimenServerRequest call)
     {
         var root = call.Root;
-        if (root is null) return null;
+        if (root is null)
+        {
+            // refused before the body was read (sign, app_key, …): the API log is still searchable by the document
+            try
+            {
+                root = QimenXml.ParseRoot(call.Body, "request");
+            }
+            catch (QimenXmlException)
+            {
+                return null;
+            }
+        }
         foreach (var (parent, name) in new[] { ("deliveryOrder", "deliveryOrderCode"), ("entryOrder", "entryOrderCode"), ("returnOrder", "returnOrderCode") })
             if (root.Element(parent)?.Element(name)?.Value is { Length: > 0 } v) return v.Trim();
         return root.Element("orderCode")?.Value is { Length: > 0 } oc ? oc.Trim() : null;
