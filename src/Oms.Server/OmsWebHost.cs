@@ -35,6 +35,7 @@ public static class OmsWebHost
         OpenApiEndpoint.Map(app);
         MatrixCallbackEndpoint.Map(app);
         MatrixApiEndpoint.Map(app);
+        QimenEndpoint.Map(app);
         return app;
     }
 

@@ -113,7 +113,7 @@ public sealed class ApiLogService(OmsDbContext db, ITaskQueue queue, TaskRegistr
             if (message.State != OutboxState.Failed)
                 throw new DomainException($"Outbound request {outboxId} is {message.State}; only a failed request can be retried.");
             var oldTask = message.TaskMessageId;
-            var task = registry.Message(MatrixSendHandler.Type, Outbox.SendPayload(message.Id));
+            var task = registry.Message(OutboxSendTasks.For(message.PeerKind), Outbox.SendPayload(message.Id));
             message.State = OutboxState.Pending;
             message.Attempts = 0;
             message.LastError = null;

@@ -9,6 +9,19 @@ public static class MatrixPeerKinds
     public const string Shop = "shop";
     /// <summary>A third-party warehouse system (WMS channel); its resolver arrives with the fulfillment module.</summary>
     public const string Wms = "wms";
+    /// <summary>
+    /// A Qimen WMS channel (PROTOCOL.md §4; peer id = the channel's id, node id = its <c>channel_bn</c>): not a matrix node —
+    /// its messages carry the XML body (<c>{"body":"&lt;request&gt;…"}</c>) and are sent by <c>qimen.send</c>, not <c>matrix.send</c>.
+    /// </summary>
+    public const string Qimen = "qimen";
+}
+
+/// <summary>Which task sends the outbox messages of a peer kind: <c>qimen.send</c> for Qimen channels, <c>matrix.send</c> for the rest.</summary>
+public static class OutboxSendTasks
+{
+    public const string Qimen = "qimen.send";
+
+    public static string For(string peerKind) => peerKind == MatrixPeerKinds.Qimen ? Qimen : MatrixSendHandler.Type;
 }
 
 /// <summary>

@@ -20,7 +20,7 @@ public sealed record OutboundRequest(MatrixPeer Peer, string Method, JsonObject 
 
 /// <summary>
 /// The outbox (DESIGN.md "Data and transactions"): <see cref="Add"/> writes the request and the
-/// <c>matrix.send</c> task into the caller's unit of work, so the request is sent if and only if the
+/// send task (<c>matrix.send</c>, or <c>qimen.send</c> for Qimen channels, <see cref="OutboxSendTasks"/>) into the caller's unit of work, so the request is sent if and only if the
 /// business change commits.
 /// </summary>
 public sealed class Outbox(ITaskQueue queue, TaskRegistry registry, TimeProvider clock)
@@ -59,7 +59,7 @@ public sealed class Outbox(ITaskQueue queue, TaskRegistry registry, TimeProvider
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var task = registry.Message(MatrixSendHandler.Type, SendPayload(message.Id));
+        var task = registry.Message(OutboxSendTasks.For(message.PeerKind), SendPayload(message.Id));
         message.TaskMessageId = task.Id;
         db.Add(message);
         queue.Enqueue(db, [task]);

@@ -27,7 +27,7 @@ public sealed class OutboxMessage
 {
     /// <summary>32 hex characters; the matrix <c>task</c>.</summary>
     public required string Id { get; set; }
-    /// <summary><see cref="MatrixPeerKinds"/>: <c>shop</c>, later <c>wms</c>.</summary>
+    /// <summary><see cref="MatrixPeerKinds"/>: <c>shop</c>, <c>wms</c> (matrix WMS channel) or <c>qimen</c> (Qimen WMS channel, sent by <c>qimen.send</c>).</summary>
     public required string PeerKind { get; set; }
     public long PeerId { get; set; }
     /// <summary>The peer's node id when the request was written (<c>to_node_id</c>; re-read at send time).</summary>

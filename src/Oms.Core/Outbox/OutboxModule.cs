@@ -39,6 +39,19 @@ public static class OutboxModule
         return services;
     }
 
+    /// <summary>
+    /// Registers the send task of another transport (e.g. <c>qimen.send</c>) with the outbox's attempts, back-off and
+    /// concurrency (<c>Oms:Outbox:*</c>, as <c>matrix.send</c>); <see cref="AddOutbox"/> must have run.
+    /// </summary>
+    public static IServiceCollection AddOutboxSender<THandler>(this IServiceCollection services, string type) where THandler : class, ITaskHandler
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var matrix = services.Select(d => d.IsKeyedService ? null : d.ImplementationInstance).OfType<TaskTypeRegistration>()
+                         .FirstOrDefault(r => r.Type == MatrixSendHandler.Type)
+                     ?? throw new InvalidOperationException("AddOutbox must be called before AddOutboxSender.");
+        return services.AddTaskHandler<THandler>(type, TaskKind.Rpc, matrix.MaxConcurrency, matrix.MaxAttempts, matrix.BaseBackoff, matrix.MaxBackoff);
+    }
+
     private static int Number(IConfigurationSection? section, string key, int fallback)
     {
         var text = section?[key];

@@ -279,14 +279,15 @@ public sealed class WmsDeliveryService(
 
     // ---- operator actions
 
-    /// <summary>重试推送: a failed push is sent again (matrix: the same outbox request, through the API log's retry).</summary>
+    /// <summary>重试推送: a failed push is sent again (matrix and Qimen: the same outbox request, through the API log's retry).</summary>
     public async Task RetryPushAsync(long deliveryId, string actor, CancellationToken ct = default)
     {
         var dw = await db.Set<DeliveryWms>().AsNoTracking().FirstOrDefaultAsync(x => x.DeliveryId == deliveryId, ct).ConfigureAwait(false)
                  ?? throw new DomainException($"发货单 #{deliveryId} 不是第三方仓库的发货单");
         if (dw.PushState != WmsPushState.Failed) throw new DomainException("只有推送失败的发货单可以重试");
         var channel = await db.Set<WmsChannel>().AsNoTracking().FirstAsync(c => c.Id == dw.ChannelId, ct).ConfigureAwait(false);
-        if (channel.Adapter == WmsAdapterNames.Matrix && dw.PushRequestId is { } id)
+        // matrix and Qimen requests are outbox messages: the same request is sent again (the API log's retry)
+        if ((channel.Adapter is WmsAdapterNames.Matrix or WmsAdapterNames.Qimen) && dw.PushRequestId is { } id)
         {
             // pending first, so an outcome of the retried request is never overwritten by this call
             await db.Set<DeliveryWms>().Where(x => x.DeliveryId == deliveryId && x.PushState == WmsPushState.Failed)

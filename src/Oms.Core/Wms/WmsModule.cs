@@ -4,14 +4,16 @@ using Oms.Catalog;
 using Oms.Data;
 using Oms.Deliveries;
 using Oms.Integration.Matrix;
+using Oms.Integration.Qimen;
 using Oms.Outbox;
 using Oms.Tasks;
 
 namespace Oms.Wms;
 
 /// <summary>
-/// Materials to every matrix WMS channel: <c>store.wms.item.add</c> for a new basic material, <c>store.wms.item.update</c>
-/// for a changed one, written with the material. Channels whose adapter is not implemented yet are left out.
+/// Materials to every WMS channel: matrix <c>store.wms.item.add</c> for a new basic material, <c>store.wms.item.update</c>
+/// for a changed one; Qimen <c>singleitem.synchronize</c> (<c>actionType</c> add/update); written with the material.
+/// Channels whose adapter is not implemented, or matrix channels without node id and token, are left out.
 /// </summary>
 internal sealed class WmsMaterialSync(OmsDbContext db, WmsAdapterRegistry adapters) : IBasicMaterialListener
 {
@@ -33,6 +35,11 @@ public static class WmsModule
         services.AddScoped<WmsQuery>();
         services.AddScoped<WmsAdapterRegistry>();
         services.AddScoped<IWmsAdapter, MatrixWmsAdapter>();
+        services.AddScoped<IWmsAdapter, QimenWmsAdapter>();
+        services.AddSingleton(sp => new QimenClient(clock: sp.GetService<TimeProvider>()));
+        services.AddOutboxSender<QimenSendHandler>(QimenSendHandler.Type);
+        services.AddOutboxOutcome<QimenWmsOutcomes>(QimenMethods.DeliveryOrderCreate, QimenMethods.OrderCancel, QimenMethods.DeliveryOrderQuery);
+        services.AddScoped<QimenWmsServer>();
         services.AddScoped<IThirdPartyWarehouse, WmsDeliveryHook>();
         services.AddScoped<IBasicMaterialListener, WmsMaterialSync>();
         services.AddScoped<IMatrixNodeResolver, WmsNodeResolver>();
