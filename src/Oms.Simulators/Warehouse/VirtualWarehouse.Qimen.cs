@@ -30,6 +30,8 @@ public sealed partial class VirtualWarehouse
                 {
                     QimenMethods.DeliveryOrderCreate => QimenCreate(call.Root!, behavior),
                     QimenMethods.OrderCancel => QimenCancel(QimenOrderCancelRequest.Parse(call.Body)),
+                    // item master data: taken as it is (the warehouse keeps no catalogue)
+                    QimenMethods.SingleItemSynchronize => QimenResponse.Success("item synchronized"),
                     _ => QimenQuery(QimenDeliveryOrderQueryRequest.Parse(call.Body)),
                 };
             }

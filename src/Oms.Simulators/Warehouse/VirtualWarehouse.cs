@@ -61,7 +61,7 @@ public sealed partial class VirtualWarehouse : IAsyncDisposable
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
     private static readonly IReadOnlySet<string> QimenServed = new HashSet<string>(StringComparer.Ordinal)
     {
-        QimenMethods.DeliveryOrderCreate, QimenMethods.OrderCancel, QimenMethods.DeliveryOrderQuery,
+        QimenMethods.DeliveryOrderCreate, QimenMethods.OrderCancel, QimenMethods.DeliveryOrderQuery, QimenMethods.SingleItemSynchronize,
     };
 
     private readonly WebApplication _app;

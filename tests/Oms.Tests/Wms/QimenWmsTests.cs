@@ -238,6 +238,13 @@ public abstract class QimenWmsTests<TFixture>(TFixture fx) : IClassFixture<TFixt
         Assert.True(sync.SignOk);
         var item = QimenSingleItemSynchronizeRequest.Parse(sync.Body);
         Assert.Equal(("add", k.CustomerId, "奇门新品", bn + "-BAR", 0.3m), (item.ActionType, item.OwnerCode, item.ItemName, item.BarCode, item.GrossWeight));
+        // the warehouse took it: the request ends succeeded, nothing left to retry
+        await TaskTestHost.EventuallyAsync(async () =>
+        {
+            await using var scope = fx.Scope();
+            return await scope.ServiceProvider.GetRequiredService<Oms.Data.OmsDbContext>().Set<Oms.Outbox.OutboxMessage>()
+                .AnyAsync(m => m.BusinessKey == bn && m.Method == QimenMethods.SingleItemSynchronize && m.State == Oms.Outbox.OutboxState.Succeeded);
+        }, "the item synchronization succeeded");
     }
 }
 
