@@ -152,7 +152,7 @@ internal static class IntakeBench
         }
     }
 
-    private static Process Start(Dictionary<string, string> env, params string[] args)
+    internal static Process Start(Dictionary<string, string> env, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "oms.dll"));
@@ -166,14 +166,14 @@ internal static class IntakeBench
         return p;
     }
 
-    private static async Task RunOmsAsync(Dictionary<string, string> env, params string[] args)
+    internal static async Task RunOmsAsync(Dictionary<string, string> env, params string[] args)
     {
         using var p = Start(env, args);
         await p.WaitForExitAsync();
         if (p.ExitCode != 0) throw new InvalidOperationException($"oms {string.Join(' ', args)} exited {p.ExitCode}");
     }
 
-    private static async Task WaitHealthyAsync(Uri url, Process serve)
+    internal static async Task WaitHealthyAsync(Uri url, Process serve)
     {
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(2) };
         for (var i = 0; i < 300; i++)
@@ -191,7 +191,7 @@ internal static class IntakeBench
         throw new TimeoutException("oms serve did not become healthy");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

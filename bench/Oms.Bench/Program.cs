@@ -19,6 +19,17 @@ using Oms.Tasks;
 //   dotnet run -c Release --project bench/Oms.Bench -- intake [N] [sqlite|postgres ...]
 // Review: N clean orders, then automatic review by 1 and 2 reviewers; scenario mixed (default N 3,000) or hot (default 10,000).
 //   dotnet run -c Release --project bench/Oms.Bench -- review [mixed|hot] [N] [sqlite|postgres ...]
+// Pipeline: oms serve + demo + virtual warehouse; N orders pushed to /api until their write-backs arrived.
+//   dotnet run -c Release --project bench/Oms.Bench -- pipeline [N] [sqlite|postgres ...]
+if (args.Length > 0 && args[0] == "pipeline")
+{
+    var pn = args.Length > 1 && int.TryParse(args[1], out var pp) ? pp : 1_000;
+    var pb = args.Length > 2 ? args.Skip(2).ToList() : ["sqlite", "postgres"];
+    Console.WriteLine("| backend | orders | intake orders/s | end-to-end orders/s | seconds | shipped by the warehouse | write-backs |");
+    Console.WriteLine("|---|---|---|---|---|---|---|");
+    foreach (var backend in pb) Console.WriteLine(PipelineBench.Format(await PipelineBench.RunAsync(backend, pn)));
+    return;
+}
 // Consign: N orders reviewed into deliveries (not timed), then batch consign by 1 and 2 workers in batches of 200.
 //   dotnet run -c Release --project bench/Oms.Bench -- consign [N] [sqlite|postgres ...]
 if (args.Length > 0 && args[0] == "consign")
