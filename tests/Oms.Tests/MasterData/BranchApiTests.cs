@@ -79,7 +79,7 @@ public abstract class BranchApiTests<TFixture>(TFixture server) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_third_party_wms_is_refused_until_wms_channels_exist()
+    public async Task An_unknown_wms_channel_is_refused_with_the_way_to_add_one()
     {
         var msg = await Api.AssertRefusedAsync("branch.add", P(("branch_bn", NewCode("WH")), ("name", "x"), ("wms", "qimen-wh")),
             "e000006", "wms:", List);

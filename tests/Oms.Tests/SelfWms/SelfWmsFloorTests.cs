@@ -252,6 +252,32 @@ public abstract class SelfWmsFloorTests<TFixture>(TFixture server) : IClassFixtu
             await Task.Delay(100);
         }
     }
+
+    [Fact]
+    public async Task The_floor_tabs_count_deliveries_and_the_degrade_switch_turns_the_counts_off()
+    {
+        using var k = await FloorKit.CreateAsync(server);
+        var d = await k.DeliveryAsync(new Line(k.Review.Orders.SA, 1));
+        using var web = new Oms.Tests.Web.WebSession(server);
+        await web.LoginAsAdminAsync();
+        var url = $"/selfwms?branch={k.Branch.Id}";
+        var on = await web.GetAsync(url);
+        Assert.Equal(System.Net.HttpStatusCode.OK, on.Status);
+        Assert.Matches("id=\"tab-to_print\"[^>]*>[^<]*<span class=\"count\">1</span>", on.Html);
+        Assert.Contains(d.DeliveryBn, on.Html, StringComparison.Ordinal);
+        await k.Review.Orders.SetSettingAsync("ui.tab_counts", "false");
+        try
+        {
+            var off = await web.GetAsync(url);
+            Assert.Contains("id=\"tab-to_print\"", off.Html, StringComparison.Ordinal);
+            Assert.DoesNotContain("class=\"count\"", off.Html, StringComparison.Ordinal);
+            Assert.Contains(d.DeliveryBn, off.Html, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await k.Review.Orders.SetSettingAsync("ui.tab_counts", "true");
+        }
+    }
 }
 
 public sealed class SqliteSelfWmsFloorTests(SqliteServerFixture server) : SelfWmsFloorTests<SqliteServerFixture>(server);

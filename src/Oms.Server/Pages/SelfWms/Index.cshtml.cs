@@ -11,13 +11,14 @@ namespace Oms.Server.Pages.SelfWms;
 /// and print mode (单品 / 多品); selected deliveries become a print batch.
 /// </summary>
 [RequirePermission(Permissions.DeliveryOperate)]
-public sealed class SelfWmsIndexModel(FloorQuery query, PrintService print) : AdminPageModel
+public sealed class SelfWmsIndexModel(FloorQuery query, PrintService print, SettingsService settings) : AdminPageModel
 {
     public FloorState State { get; private set; }
     public PrintMode Mode { get; private set; }
     public long? Branch { get; private set; }
     public IReadOnlyList<(long Id, string Name)> Branches { get; private set; } = [];
-    public IReadOnlyDictionary<FloorState, long> Counts { get; private set; } = new Dictionary<FloorState, long>();
+    /// <summary>Null when the degrade switch <c>ui.tab_counts</c> is off (no count query runs).</summary>
+    public IReadOnlyDictionary<FloorState, long>? Counts { get; private set; }
     public KeysetPage<FloorRow> Rows { get; private set; } = new([], null);
 
     public static string StateName(FloorState s) => s switch
@@ -34,7 +35,7 @@ public sealed class SelfWmsIndexModel(FloorQuery query, PrintService print) : Ad
         Mode = mode switch { "single" => PrintMode.Single, "multi" => PrintMode.Multi, _ => PrintMode.Normal };
         Branch = branch;
         Branches = await query.BranchesAsync(ct);
-        Counts = await query.CountsAsync(branch, Mode, ct);
+        Counts = await settings.GetBoolAsync("ui.tab_counts", ct) ? await query.CountsAsync(branch, Mode, ct) : null;
         Rows = await query.ListAsync(State, branch, Mode, before, ct: ct);
     }
 
