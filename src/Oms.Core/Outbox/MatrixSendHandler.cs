@@ -100,13 +100,9 @@ public sealed class MatrixSendHandler(
     {
         ArgumentNullException.ThrowIfNull(context);
         var ct = cancellationToken;
-        string id;
-        using (var doc = JsonDocument.Parse(context.Payload))
-            id = doc.RootElement.GetProperty("id").GetString() ?? "";
-        var message = await db.Set<OutboxMessage>().AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct).ConfigureAwait(false);
-        if (message is null) return TaskResult.Success($"outbound request {id} does not exist");
-        if (message.State is OutboxState.Succeeded or OutboxState.Running)
-            return TaskResult.Success($"outbound request {id} is already {message.State}");
+        var (message, skip) = await OutboxSend.OpenAsync(db, context.Payload, ct).ConfigureAwait(false);
+        if (message is null) return skip!.Value;
+        var id = message.Id;
 
         var last = context.Attempt >= registry.Get(Type).MaxAttempts;
         var attempt = message.Attempts + 1;
@@ -160,7 +156,7 @@ public sealed class MatrixSendHandler(
             var state = answer.IsSucc ? OutboxState.Succeeded : OutboxState.Running;
             DateTime? done = answer.IsSucc ? now : null;
             // conditional: a callback that already settled the message wins
-            await SettleAsync(message, answer.IsSucc ? new OutboxOutcome(message, true, null, answer.Body) : null, () => open.ExecuteUpdateAsync(s => s
+            await outcomes.SettleAsync(db, message, answer.IsSucc ? new OutboxOutcome(message, true, null, answer.Body) : null, () => open.ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.State, state).SetProperty(m => m.Attempts, m => m.Attempts + 1)
                 .SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.Response, response)
                 .SetProperty(m => m.UpdatedAt, now).SetProperty(m => m.CompletedAt, done), ct), ct).ConfigureAwait(false);
@@ -170,29 +166,13 @@ public sealed class MatrixSendHandler(
         var reason = $"{answer.Code}: {answer.Message}";
         var next = last ? OutboxState.Failed : OutboxState.Pending;
         var error = ApiLogMasking.Cut(reason, 4000 - 20);
-        await SettleAsync(message, last ? new OutboxOutcome(message, false, reason, answer.Body) : null, () => open.ExecuteUpdateAsync(s => s
+        await outcomes.SettleAsync(db, message, last ? new OutboxOutcome(message, false, reason, answer.Body) : null, () => open.ExecuteUpdateAsync(s => s
             .SetProperty(m => m.State, next).SetProperty(m => m.Attempts, m => m.Attempts + 1)
             .SetProperty(m => m.LastError, error).SetProperty(m => m.Response, response)
             .SetProperty(m => m.UpdatedAt, now), ct), ct).ConfigureAwait(false);
         return TaskResult.Failure(reason);
     }
 
-    /// <summary>
-    /// The conditional state update; when it is final (<paramref name="outcome"/> set) and a module listens to the
-    /// method (<see cref="IOutboxOutcome"/>), the update and the module's reaction share one transaction, and the
-    /// reaction runs only when this update is the one that settled the message.
-    /// </summary>
-    private async Task SettleAsync(OutboxMessage message, OutboxOutcome? outcome, Func<Task<int>> update, CancellationToken ct)
-    {
-        if (outcome is null || !outcomes.Handles(message.Method))
-        {
-            await update().ConfigureAwait(false);
-            return;
-        }
-        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-        if (await update().ConfigureAwait(false) > 0) await outcomes.NotifyAsync(outcome, ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
-    }
 
     private static Dictionary<string, string> ParametersAsForm(string json)
     {

@@ -30,11 +30,53 @@ public sealed class OutboxOutcomes(IEnumerable<OutboxOutcomeRegistration> regist
 
     public bool Handles(string method) => _all.Exists(r => r.Method == method);
 
+    /// <summary>
+    /// A send task's conditional state update of <paramref name="message"/>; when it is final (<paramref name="outcome"/>
+    /// set) and a module listens to the method, the update and the module's reaction share one transaction, and the
+    /// reaction runs only when this update is the one that settled the message.
+    /// </summary>
+    public async Task SettleAsync(Data.OmsDbContext db, OutboxMessage message, OutboxOutcome? outcome, Func<Task<int>> update, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(update);
+        if (outcome is null || !Handles(message.Method))
+        {
+            await update().ConfigureAwait(false);
+            return;
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        if (await update().ConfigureAwait(false) > 0) await NotifyAsync(outcome, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+    }
+
     public async Task NotifyAsync(OutboxOutcome outcome, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         foreach (var r in _all.Where(r => r.Method == outcome.Message.Method))
             await ((IOutboxOutcome)services.GetRequiredService(r.HandlerType)).OnCompletedAsync(outcome, ct).ConfigureAwait(false);
+    }
+}
+
+/// <summary>What every send task (one per transport: <c>matrix.send</c>, <c>qimen.send</c>) does first.</summary>
+public static class OutboxSend
+{
+    /// <summary>
+    /// The message a send task's payload names, or the task's answer when there is nothing to send: the message is gone,
+    /// or already succeeded or accepted as running (a redelivered task does nothing).
+    /// </summary>
+    public static async Task<(OutboxMessage? Message, Tasks.TaskResult? Done)> OpenAsync(Data.OmsDbContext db, string payload, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        string id;
+        using (var doc = System.Text.Json.JsonDocument.Parse(payload))
+            id = doc.RootElement.GetProperty("id").GetString() ?? "";
+        var message = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(
+            Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AsNoTracking(db.Set<OutboxMessage>()), m => m.Id == id, ct).ConfigureAwait(false);
+        if (message is null) return (null, Tasks.TaskResult.Success($"outbound request {id} does not exist"));
+        if (message.State is OutboxState.Succeeded or OutboxState.Running)
+            return (null, Tasks.TaskResult.Success($"outbound request {id} is already {message.State}"));
+        return (message, null);
     }
 }
 

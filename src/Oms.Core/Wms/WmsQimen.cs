@@ -112,13 +112,9 @@ public sealed class QimenSendHandler(
     {
         ArgumentNullException.ThrowIfNull(context);
         var ct = cancellationToken;
-        string id;
-        using (var doc = JsonDocument.Parse(context.Payload))
-            id = doc.RootElement.GetProperty("id").GetString() ?? "";
-        var message = await db.Set<OutboxMessage>().AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct).ConfigureAwait(false);
-        if (message is null) return TaskResult.Success($"outbound request {id} does not exist");
-        if (message.State is OutboxState.Succeeded or OutboxState.Running)
-            return TaskResult.Success($"outbound request {id} is already {message.State}");
+        var (message, skip) = await OutboxSend.OpenAsync(db, context.Payload, ct).ConfigureAwait(false);
+        if (message is null) return skip!.Value;
+        var id = message.Id;
 
         var last = context.Attempt >= registry.Get(Type).MaxAttempts;
         var attempt = message.Attempts + 1;
@@ -160,7 +156,7 @@ public sealed class QimenSendHandler(
         var open = db.Set<OutboxMessage>().Where(m => m.Id == id && (m.State == OutboxState.Pending || m.State == OutboxState.Failed));
         if (reply.IsSuccess)
         {
-            await SettleAsync(message, new OutboxOutcome(message, true, null, call?.ResponseBody), () => open.ExecuteUpdateAsync(s => s
+            await outcomes.SettleAsync(db, message, new OutboxOutcome(message, true, null, call?.ResponseBody), () => open.ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.State, OutboxState.Succeeded).SetProperty(m => m.Attempts, m => m.Attempts + 1)
                 .SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.Response, response)
                 .SetProperty(m => m.UpdatedAt, now).SetProperty(m => m.CompletedAt, now), ct), ct).ConfigureAwait(false);
@@ -170,7 +166,7 @@ public sealed class QimenSendHandler(
         var reason = $"{reply.Code}: {reply.Message}";
         var next = last ? OutboxState.Failed : OutboxState.Pending;
         var error = ApiLogMasking.Cut(reason, 4000 - 20);
-        await SettleAsync(message, last ? new OutboxOutcome(message, false, reason, call?.ResponseBody) : null, () => open.ExecuteUpdateAsync(s => s
+        await outcomes.SettleAsync(db, message, last ? new OutboxOutcome(message, false, reason, call?.ResponseBody) : null, () => open.ExecuteUpdateAsync(s => s
             .SetProperty(m => m.State, next).SetProperty(m => m.Attempts, m => m.Attempts + 1)
             .SetProperty(m => m.LastError, error).SetProperty(m => m.Response, response)
             .SetProperty(m => m.UpdatedAt, now), ct), ct).ConfigureAwait(false);
@@ -179,18 +175,6 @@ public sealed class QimenSendHandler(
 
     private static string Cut(string s, int max) => s.Length > max ? s[..max] : s;
 
-    /// <summary>The conditional state update, with the module's reaction to a final outcome in the same transaction (as matrix.send).</summary>
-    private async Task SettleAsync(OutboxMessage message, OutboxOutcome? outcome, Func<Task<int>> update, CancellationToken ct)
-    {
-        if (outcome is null || !outcomes.Handles(message.Method))
-        {
-            await update().ConfigureAwait(false);
-            return;
-        }
-        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-        if (await update().ConfigureAwait(false) > 0) await outcomes.NotifyAsync(outcome, ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
-    }
 }
 
 /// <summary>
