@@ -42,16 +42,3 @@ public sealed class FloorConsign(OmsDbContext db, ConsignService consign, PrintS
             return await consign.ConsignBatchAsync(ids.Select(id => (id, new ConsignInput(null))).ToList(), ConsignSource.Floor, actor, ct).ConfigureAwait(false);
         }, ct);
 }
-
-/// <summary><c>autodly</c>: one waybill / delivery number consigned.</summary>
-internal sealed class AutoConsignStep(OmsDbContext db, ConsignService consign) : IFloorJobStep
-{
-    public string Type => FloorJobTypes.AutoConsign;
-
-    public async Task<long> RunAsync(string code, string actor, CancellationToken ct)
-    {
-        var d = await FloorDeliveries.FindOrThrowAsync(db, code, ct).ConfigureAwait(false);
-        await consign.ConsignAsync(d.Id, new ConsignInput(null), ConsignSource.Floor, actor, ct).ConfigureAwait(false);
-        return d.Id;
-    }
-}

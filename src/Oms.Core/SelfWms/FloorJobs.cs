@@ -100,11 +100,21 @@ internal sealed class FloorJobHandler(IServiceProvider services, TimeProvider cl
             lineIds = await db.Set<FloorJobLine>().Where(l => l.JobId == job.Id && l.Result == FloorJobLineResult.Pending).OrderBy(l => l.Seq)
                 .Select(l => l.Id).ToArrayAsync(cancellationToken).ConfigureAwait(false);
         }
-        foreach (var lineId in lineIds)
+        if (type == FloorJobTypes.AutoConsign)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            await RunLineAsync(body.JobId, lineId, type, actor, cancellationToken).ConfigureAwait(false);
+            // batch consign: a chunk of lines per transaction through ConsignService's batch path
+            foreach (var chunk in lineIds.Chunk(ConsignChunk))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await RunConsignChunkAsync(body.JobId, chunk, actor, cancellationToken).ConfigureAwait(false);
+            }
         }
+        else
+            foreach (var lineId in lineIds)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await RunLineAsync(body.JobId, lineId, type, actor, cancellationToken).ConfigureAwait(false);
+            }
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
@@ -115,6 +125,67 @@ internal sealed class FloorJobHandler(IServiceProvider services, TimeProvider cl
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             return TaskResult.Success($"{job.Succeeded} ok, {job.Failed} refused");
         }
+    }
+
+    /// <summary>Lines of an <c>autodly</c> job consigned per transaction.</summary>
+    public const int ConsignChunk = 200;
+
+    /// <summary>
+    /// Up to <see cref="ConsignChunk"/> lines of an <c>autodly</c> job in one scope and transaction: the codes found (delivery
+    /// number, else waybill number — open deliveries first, then the newest), consigned together
+    /// (<see cref="ConsignService.ConsignBatchAsync"/>: a refused delivery is reported, the others ship), and every line's
+    /// answer written with them. A failure other than a refusal rolls the chunk back and the task is retried; lines already
+    /// answered are skipped then.
+    /// </summary>
+    private async Task RunConsignChunkAsync(long jobId, long[] lineIds, string actor, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+        var consign = scope.ServiceProvider.GetRequiredService<Fulfillment.ConsignService>();
+        await FloorDeliveries.InTransactionAsync(db, async () =>
+        {
+            var lines = await db.Set<FloorJobLine>().AsNoTracking().Where(l => lineIds.Contains(l.Id) && l.Result == FloorJobLineResult.Pending)
+                .OrderBy(l => l.Seq).ToListAsync(ct).ConfigureAwait(false);
+            if (lines.Count == 0) return 0;
+            var codes = lines.Select(l => l.Code.Trim()).Distinct().ToList();
+            var byBn = await db.Set<Deliveries.Delivery>().AsNoTracking().Where(d => codes.Contains(d.DeliveryBn))
+                .ToDictionaryAsync(d => d.DeliveryBn, d => d.Id, ct).ConfigureAwait(false);
+            var rest = codes.Where(c => !byBn.ContainsKey(c)).ToList();
+            var byNo = rest.Count == 0 ? []
+                : (await db.Set<Deliveries.Delivery>().AsNoTracking().Where(d => d.LogiNo != null && rest.Contains(d.LogiNo))
+                        .Select(d => new { d.Id, d.LogiNo, Open = d.Status == Deliveries.DeliveryStatus.Ready || d.Status == Deliveries.DeliveryStatus.Pause })
+                        .ToListAsync(ct).ConfigureAwait(false))
+                    .GroupBy(x => x.LogiNo!).ToDictionary(g => g.Key, g => g.OrderBy(x => x.Open ? 0 : 1).ThenByDescending(x => x.Id).First().Id);
+            var found = new List<(FloorJobLine Line, long DeliveryId)>();
+            var answers = new Dictionary<long, (long? DeliveryId, string? Error)>();
+            foreach (var l in lines)
+            {
+                var c = l.Code.Trim();
+                if (byBn.TryGetValue(c, out var id) || byNo.TryGetValue(c, out id)) found.Add((l, id));
+                else answers[l.Id] = (null, $"没有发货单号或运单号为 {c} 的发货单");
+            }
+            var outcomes = await consign.ConsignBatchAsync(found.Select(f => (f.DeliveryId, new Fulfillment.ConsignInput(null))).ToList(),
+                Fulfillment.ConsignSource.Floor, actor, ct).ConfigureAwait(false);
+            for (var i = 0; i < found.Count; i++) answers[found[i].Line.Id] = (found[i].DeliveryId, outcomes[i].Error);
+
+            db.ChangeTracker.Clear();
+            var tracked = await db.Set<FloorJobLine>().Where(l => lineIds.Contains(l.Id) && l.Result == FloorJobLineResult.Pending)
+                .ToListAsync(ct).ConfigureAwait(false);
+            foreach (var l in tracked)
+            {
+                var (deliveryId, error) = answers[l.Id];
+                l.DeliveryId = deliveryId;
+                l.Result = error is null ? FloorJobLineResult.Ok : FloorJobLineResult.Refused;
+                l.Message = error is { Length: > 500 } e ? e[..500] : error;
+            }
+            var ok = tracked.Count(l => l.Result == FloorJobLineResult.Ok);
+            var now = clock.GetUtcNow().UtcDateTime;
+            await db.Set<FloorJob>().Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Succeeded, j => j.Succeeded + ok).SetProperty(j => j.Failed, j => j.Failed + (tracked.Count - ok))
+                .SetProperty(j => j.UpdatedAt, now), ct).ConfigureAwait(false);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            return 0;
+        }, ct).ConfigureAwait(false);
     }
 
     /// <summary>One line in its own scope and transaction: the step and the line's answer commit together.</summary>

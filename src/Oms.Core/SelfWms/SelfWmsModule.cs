@@ -18,7 +18,6 @@ public static class SelfWmsModule
         services.AddScoped<FloorJobService>();
         services.AddScoped<FloorConsign>();
         services.AddScoped<IFloorJobStep, AutoCheckStep>();
-        services.AddScoped<IFloorJobStep, AutoConsignStep>();
         services.AddTaskHandler<FloorJobHandler>(FloorJobTypes.AutoCheck, TaskKind.Task, maxConcurrency: 1, maxAttempts: 5);
         services.AddTaskHandler<FloorJobHandler>(FloorJobTypes.AutoConsign, TaskKind.Task, maxConcurrency: 1, maxAttempts: 5);
         return services;

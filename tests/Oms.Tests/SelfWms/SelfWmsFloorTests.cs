@@ -223,9 +223,13 @@ public abstract class SelfWmsFloorTests<TFixture>(TFixture server) : IClassFixtu
         Assert.Equal(DeliveryProcess.Verified, (await k.GetAsync(a.Id)).ProcessStatus);
         Assert.Equal(DeliveryProcess.Verified, (await k.GetAsync(b.Id)).ProcessStatus);
 
-        var dly = await k.With<FloorJobService, FloorJob>(j => j.CreateAsync(FloorJobTypes.AutoConsign, [la, unprinted.DeliveryBn, b.DeliveryBn], "packer"));
+        var dly = await k.With<FloorJobService, FloorJob>(j => j.CreateAsync(FloorJobTypes.AutoConsign, [la, unprinted.DeliveryBn, "NO-SUCH-WAYBILL", b.DeliveryBn], "packer"));
         var shipped = await WaitDoneAsync(k, dly.Id);
-        Assert.Equal((2, 1), (shipped.Succeeded, shipped.Failed));
+        Assert.Equal((2, 2), (shipped.Succeeded, shipped.Failed));
+        Assert.Equal([FloorJobLineResult.Ok, FloorJobLineResult.Refused, FloorJobLineResult.Refused, FloorJobLineResult.Ok], shipped.Lines.Select(l => l.Result).ToList());
+        Assert.Contains("还没有打印", shipped.Lines[1].Message, StringComparison.Ordinal);
+        Assert.Contains("NO-SUCH-WAYBILL", shipped.Lines[2].Message, StringComparison.Ordinal);
+        Assert.Equal([a.Id, unprinted.Id, (long?)null, b.Id], shipped.Lines.Select(l => l.DeliveryId).ToList());
         Assert.Equal(DeliveryStatus.Shipped, (await k.GetAsync(a.Id)).Status);
         Assert.Equal(DeliveryStatus.Shipped, (await k.GetAsync(b.Id)).Status);
         Assert.Equal(DeliveryStatus.Ready, (await k.GetAsync(unprinted.Id)).Status);
