@@ -39,7 +39,7 @@ public static class Navigation
         ]),
         new("Fulfillment", "⇪",
         [
-            new("Deliveries", "/deliveries", Permissions.OrdersView),
+            new("Deliveries", "/deliveries", RequirePermissionAttribute.DeliveriesView),
             new("WmsDeliveries", "/deliveries/wms", Permissions.OrdersView),
             new("WmsRevokeFailed", "/deliveries/wms/cancel_failed", Permissions.OrdersView),
             new("Print", "/selfwms", Permissions.DeliveryOperate),

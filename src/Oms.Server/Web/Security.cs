@@ -31,8 +31,9 @@ public static class UserClaims
     public static long? UserId(this ClaimsPrincipal user) =>
         long.TryParse(user?.FindFirstValue(ClaimTypes.NameIdentifier), System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
 
+    /// <summary>Whether the user holds <paramref name="permission"/>; <c>a|b</c> means any of them.</summary>
     public static bool Has(this ClaimsPrincipal user, string permission) =>
-        user?.HasClaim(Permission, permission) == true;
+        user is not null && permission.Split('|').Any(p => user.HasClaim(Permission, p));
 }
 
 /// <summary>

@@ -258,6 +258,26 @@ public abstract class SelfWmsFloorTests<TFixture>(TFixture server) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_user_with_only_delivery_operate_sees_the_floor_and_the_delivery_list_in_the_menu()
+    {
+        using var k = await FloorKit.CreateAsync(server);
+        var name = "packer" + Guid.NewGuid().ToString("N")[..6];
+        await k.Review.DoAsync(async sp =>
+        {
+            await sp.GetRequiredService<Oms.Admin.RoleService>().CreateAsync("role-" + name, null, [Oms.Admin.Permissions.DeliveryOperate]);
+            await sp.GetRequiredService<Oms.Admin.UserService>().CreateAsync(name, "password-123", ["role-" + name]);
+        });
+        using var web = new Oms.Tests.Web.WebSession(server);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await web.LoginAsync(name, "password-123")).Status);
+        var page = await web.GetAsync("/selfwms");
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.Status);
+        Assert.Contains("href=\"/deliveries\"", page.Html, StringComparison.Ordinal);
+        Assert.Contains("href=\"/selfwms/station\"", page.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"/orders\"", page.Html, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await web.GetAsync("/deliveries")).Status);
+    }
+
+    [Fact]
     public async Task The_floor_tabs_count_deliveries_and_the_degrade_switch_turns_the_counts_off()
     {
         using var k = await FloorKit.CreateAsync(server);
