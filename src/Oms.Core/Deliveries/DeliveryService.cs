@@ -159,11 +159,10 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
     {
         if (!await db.Set<Delivery>().AnyAsync(d => d.Id == deliveryId, ct).ConfigureAwait(false))
             throw new DomainException($"发货单 #{deliveryId} 不存在");
-        var orderIds = await db.Set<DeliveryOrderItem>().AsNoTracking().Where(x => x.DeliveryId == deliveryId).Select(x => x.OrderId).Distinct()
-            .ToListAsync(ct).ConfigureAwait(false);
+        var orderIds = await DeliveryLocks.OrderIdsAsync(db, deliveryId, ct).ConfigureAwait(false);
         // the order locks serialize every change of a delivery: take them first, then read it (again)
         var orders = await LoadOrdersAsync(orderIds, ct).ConfigureAwait(false);
-        foreach (var e in db.ChangeTracker.Entries<Delivery>().Where(e => e.Entity.Id == deliveryId).ToList()) e.State = EntityState.Detached;
+        DeliveryLocks.Forget(db, deliveryId);
         var delivery = await db.Set<Delivery>().Include(d => d.OrderItems).FirstAsync(d => d.Id == deliveryId, ct).ConfigureAwait(false);
         if (delivery.Status == DeliveryStatus.Shipped) throw new DomainException($"发货单 {delivery.DeliveryBn} 已发货，不能撤销");
         if (delivery.Status == DeliveryStatus.Cancel) throw new DomainException($"发货单 {delivery.DeliveryBn} 已撤销");

@@ -101,10 +101,8 @@ internal static class FloorDeliveries
     /// </summary>
     public static async Task<Delivery> LockAsync(OmsDbContext db, long deliveryId, CancellationToken ct)
     {
-        var orderIds = await db.Set<DeliveryOrderItem>().AsNoTracking().Where(x => x.DeliveryId == deliveryId).Select(x => x.OrderId).Distinct()
-            .ToListAsync(ct).ConfigureAwait(false);
-        await OrderLocks.LockOrdersAsync(db, orderIds, ct).ConfigureAwait(false);
-        foreach (var e in db.ChangeTracker.Entries<Delivery>().Where(e => e.Entity.Id == deliveryId).ToList()) e.State = EntityState.Detached;
+        await DeliveryLocks.LockOrdersOfAsync(db, deliveryId, ct).ConfigureAwait(false);
+        DeliveryLocks.Forget(db, deliveryId);
         foreach (var e in db.ChangeTracker.Entries<DeliveryItem>().Where(e => e.Entity.DeliveryId == deliveryId).ToList()) e.State = EntityState.Detached;
         return await db.Set<Delivery>().Include(d => d.Items).FirstOrDefaultAsync(d => d.Id == deliveryId, ct).ConfigureAwait(false)
                ?? throw new DomainException($"发货单 #{deliveryId} 不存在");

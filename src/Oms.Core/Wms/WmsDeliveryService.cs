@@ -66,9 +66,7 @@ public sealed class WmsDeliveryService(
             throw new DomainException($"发货单 {r.DeliveryBn ?? r.OutDeliveryBn} 不属于 WMS 渠道 {channel.ChannelBn} 的仓库");
 
         // the order locks serialize every change of a delivery: take them, then read it again
-        var orderIds = await db.Set<DeliveryOrderItem>().AsNoTracking().Where(x => x.DeliveryId == deliveryId).Select(x => x.OrderId).Distinct()
-            .ToListAsync(ct).ConfigureAwait(false);
-        await OrderLocks.LockOrdersAsync(db, orderIds, ct).ConfigureAwait(false);
+        var orderIds = await DeliveryLocks.LockOrdersOfAsync(db, deliveryId, ct).ConfigureAwait(false);
         var delivery = await FreshDeliveryAsync(deliveryId, ct).ConfigureAwait(false);
         var dw = await db.Set<DeliveryWms>().FirstOrDefaultAsync(x => x.DeliveryId == deliveryId, ct).ConfigureAwait(false);
         var now = Now;
@@ -213,7 +211,7 @@ public sealed class WmsDeliveryService(
             dw.CancelState = WmsCancelState.Failed;
             dw.CancelError = WmsDeliveryHook.Cut(error ?? "仓库拒绝撤消", 1000);
             var bn = await db.Set<Delivery>().AsNoTracking().Where(d => d.Id == dw.DeliveryId).Select(d => d.DeliveryBn).FirstAsync(ct).ConfigureAwait(false);
-            foreach (var o in await OrdersOfAsync(dw.DeliveryId, ct).ConfigureAwait(false))
+            foreach (var o in await DeliveryLocks.OrderIdsAsync(db, dw.DeliveryId, ct).ConfigureAwait(false))
                 db.Add(OrderLog.Create(o, "delivery.revoke_failed", $"第三方仓库撤消发货单 {bn} 失败：{dw.CancelError}", dw.CancelActor ?? "system", now));
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             return;
@@ -333,7 +331,7 @@ public sealed class WmsDeliveryService(
             dw.CancelRequestedAt = now;
             dw.CancelAnsweredAt = null;
             dw.UpdatedAt = now;
-            foreach (var o in await OrdersOfAsync(deliveryId, ct).ConfigureAwait(false))
+            foreach (var o in await DeliveryLocks.OrderIdsAsync(db, deliveryId, ct).ConfigureAwait(false))
                 db.Add(OrderLog.Create(o, "delivery.revoke_requested", $"再次向第三方仓库申请撤消发货单 {d.DeliveryBn}", actor, now));
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             return 0;
@@ -359,7 +357,7 @@ public sealed class WmsDeliveryService(
             dw.CancelError = WmsDeliveryHook.Cut((dw.CancelError is null ? "" : dw.CancelError + "；") + "已由 " + actor + " 人工确认撤消", 1000);
             dw.CancelAnsweredAt = now;
             dw.UpdatedAt = now;
-            foreach (var o in await OrdersOfAsync(deliveryId, ct).ConfigureAwait(false))
+            foreach (var o in await DeliveryLocks.OrderIdsAsync(db, deliveryId, ct).ConfigureAwait(false))
                 db.Add(OrderLog.Create(o, "delivery.manual_cancel", $"人工确认第三方仓库已撤消发货单 {d.DeliveryBn}", actor, now));
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             await CompleteCancelAsync(dw, actor, ct).ConfigureAwait(false);
@@ -405,8 +403,7 @@ public sealed class WmsDeliveryService(
 
     private async Task<(DeliveryWms, Delivery)> LockedAsync(long deliveryId, CancellationToken ct)
     {
-        var orderIds = await OrdersOfAsync(deliveryId, ct).ConfigureAwait(false);
-        await OrderLocks.LockOrdersAsync(db, orderIds, ct).ConfigureAwait(false);
+        await DeliveryLocks.LockOrdersOfAsync(db, deliveryId, ct).ConfigureAwait(false);
         // the delivery first: forgetting it also drops its tracked sync row
         var d = await FreshDeliveryAsync(deliveryId, ct).ConfigureAwait(false);
         var dw = await db.Set<DeliveryWms>().FirstOrDefaultAsync(x => x.DeliveryId == deliveryId, ct).ConfigureAwait(false)
@@ -416,12 +413,9 @@ public sealed class WmsDeliveryService(
 
     private async Task<Delivery> FreshDeliveryAsync(long deliveryId, CancellationToken ct)
     {
-        foreach (var e in db.ChangeTracker.Entries<Delivery>().Where(e => e.Entity.Id == deliveryId).ToList()) e.State = EntityState.Detached;
+        DeliveryLocks.Forget(db, deliveryId);
         return await db.Set<Delivery>().FirstAsync(d => d.Id == deliveryId, ct).ConfigureAwait(false);
     }
-
-    private Task<List<long>> OrdersOfAsync(long deliveryId, CancellationToken ct) =>
-        db.Set<DeliveryOrderItem>().AsNoTracking().Where(x => x.DeliveryId == deliveryId).Select(x => x.OrderId).Distinct().OrderBy(x => x).ToListAsync(ct);
 
     private async Task<bool> HasOpenDeliveriesAsync(long orderId, CancellationToken ct) =>
         (await deliveries.OpenDeliveryIdsAsync(orderId, ct).ConfigureAwait(false)).Count > 0;
