@@ -24,23 +24,15 @@ public static class PrintDocs
 {
     public static readonly IReadOnlyList<PrintDoc> All = [PrintDoc.Stock, PrintDoc.Delivery, PrintDoc.Express];
 
-    public static string Name(this PrintDoc doc) => doc switch
-    {
-        PrintDoc.Stock => "stock",
-        PrintDoc.Delivery => "delivery",
-        PrintDoc.Express => "express",
-        _ => throw new ArgumentOutOfRangeException(nameof(doc)),
-    };
+    /// <summary>The wire name (<c>stock</c>, <c>delivery</c>, <c>express</c>), from <see cref="Deliveries.PrintDocuments"/>.</summary>
+    public static string Name(this PrintDoc doc) => Entry(doc).Code;
 
-    public static string ChineseName(this PrintDoc doc) => doc switch
-    {
-        PrintDoc.Stock => "备货单",
-        PrintDoc.Delivery => "发货单",
-        PrintDoc.Express => "快递单",
-        _ => throw new ArgumentOutOfRangeException(nameof(doc)),
-    };
+    public static string ChineseName(this PrintDoc doc) => Entry(doc).Name;
 
     public static PrintStatus Bit(this PrintDoc doc) => (PrintStatus)(int)doc;
+
+    private static (string Code, PrintStatus Bit, string Name) Entry(PrintDoc doc) =>
+        Deliveries.PrintDocuments.All.FirstOrDefault(d => d.Bit == doc.Bit()) is { Code: not null } e ? e : throw new ArgumentOutOfRangeException(nameof(doc));
 
     public static PrintDoc? Parse(string? text) => All.Select(d => (PrintDoc?)d).FirstOrDefault(d => d!.Value.Name() == text?.Trim().ToLowerInvariant());
 
