@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,20 +12,30 @@ namespace Oms.Outbox;
 /// <summary>
 /// Writes API log entries in their own short unit of work (a scope of its own), never in the
 /// caller's: logging must not break the call it describes. A failure to write is logged, not thrown.
+/// <para>
+/// Two ways in: <see cref="WriteAsync"/> writes one entry now (outbound requests, whose log the sender
+/// reads back); <see cref="Post"/> hands an inbound call's entry to a writer that stores whatever has
+/// queued up in one multi-row insert and one commit — under load one durable commit carries hundreds of
+/// entries instead of one per call. Posted entries are written within milliseconds; at shutdown the queue
+/// is written out before the process ends (a crash loses at most the entries of the last moments, the
+/// calls themselves are not affected).
+/// </para>
 /// </summary>
-public sealed partial class ApiLogWriter(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ApiLogWriter> logger)
+public sealed partial class ApiLogWriter(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ApiLogWriter> logger) : IAsyncDisposable
 {
+    /// <summary>At most this many posted entries per insert.</summary>
+    public const int MaxBatch = 500;
+
+    private readonly Channel<ApiLogEntry> _posted = Channel.CreateUnbounded<ApiLogEntry>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _gate = new();
+    private Task? _loop;
+
     public async Task WriteAsync(ApiLogEntry entry, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         try
         {
-            if (entry.CreatedAt == default) entry.CreatedAt = clock.GetUtcNow().UtcDateTime;
-            entry.Response = entry.Response is null ? null : ApiLogMasking.Response(entry.Response);
-            entry.Message = entry.Message is { Length: > 1000 } m ? m[..1000] : entry.Message;
-            entry.BusinessKey = entry.BusinessKey is { Length: > 100 } k ? k[..100] : entry.BusinessKey;
-            entry.Method = entry.Method.Length > 100 ? entry.Method[..100] : entry.Method;
-            entry.Peer = entry.Peer is { Length: > 100 } p ? p[..100] : entry.Peer;
+            Prepare(entry);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
             db.Add(entry);
@@ -38,8 +49,63 @@ public sealed partial class ApiLogWriter(IServiceScopeFactory scopes, TimeProvid
         }
     }
 
+    /// <summary>Queues an entry for the batch writer (inbound calls: the answer has already left). Never throws for a full or failing database.</summary>
+    public void Post(ApiLogEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        Prepare(entry);
+        lock (_gate) _loop ??= Task.Run(RunAsync);
+        if (!_posted.Writer.TryWrite(entry)) LogWriteFailed(logger, entry.Direction, entry.Method, new InvalidOperationException("the API log writer has stopped"));
+    }
+
+    private void Prepare(ApiLogEntry entry)
+    {
+        if (entry.CreatedAt == default) entry.CreatedAt = clock.GetUtcNow().UtcDateTime;
+        entry.Response = entry.Response is null ? null : ApiLogMasking.Response(entry.Response);
+        entry.Message = entry.Message is { Length: > 1000 } m ? m[..1000] : entry.Message;
+        entry.BusinessKey = entry.BusinessKey is { Length: > 100 } k ? k[..100] : entry.BusinessKey;
+        entry.Method = entry.Method.Length > 100 ? entry.Method[..100] : entry.Method;
+        entry.Peer = entry.Peer is { Length: > 100 } p ? p[..100] : entry.Peer;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<ApiLogEntry>(MaxBatch);
+        while (await _posted.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && _posted.Reader.TryRead(out var e)) batch.Add(e);
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+                await using var tx = await db.Database.BeginTransactionAsync().ConfigureAwait(false);
+                await new RowInserter(db).AddRange(batch).ExecuteWithoutIdsAsync(CancellationToken.None).ConfigureAwait(false);
+                await tx.CommitAsync().ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // a log write must never stop the writer
+            catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+            {
+                LogBatchFailed(logger, batch.Count, e);
+            }
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Stops taking entries and writes out the queued ones (at most 10 seconds).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _posted.Writer.TryComplete();
+        Task? loop;
+        lock (_gate) loop = _loop;
+        if (loop is not null) await loop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the API log entry ({Direction} {Method})")]
     private static partial void LogWriteFailed(ILogger logger, string direction, string method, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write {Count} API log entries of inbound calls")]
+    private static partial void LogBatchFailed(ILogger logger, int count, Exception e);
 }
 
 /// <summary>Filters of the API log list; every one optional. Times are UTC.</summary>

@@ -6,7 +6,7 @@ namespace Oms.Server.Api;
 /// <summary>
 /// <c>POST /api</c> (alias <c>/index.php/api</c>, PROTOCOL.md §2): form fields in, matrix JSON out,
 /// HTTP 200 for every answer. Only parsing and rendering here; the rules live in <see cref="MatrixGateway"/>.
-/// Every call is written to the API log once the answer has been sent.
+/// Every call is written to the API log (batched, <see cref="ApiLogWriter.Post"/>).
 /// </summary>
 public static partial class MatrixApiEndpoint
 {
@@ -37,7 +37,7 @@ public static partial class MatrixApiEndpoint
             LogFailure(loggers.CreateLogger("Oms.Matrix"), form.GetValueOrDefault("method"), form.GetValueOrDefault("node_id"), e);
             answer = MatrixReply.Fail(MatrixCodes.InternalError, "internal error: the request was not applied");
         }
-        LogCall(http, apiLog, form, answer, started);
+        LogCall(apiLog, form, answer, started);
         return Results.Text(answer.Json, "application/json; charset=utf-8");
     }
 
@@ -46,7 +46,7 @@ public static partial class MatrixApiEndpoint
         ["order_bn", "delivery_bn", "refund_bn", "aftersale_bn", "return_bn", "reship_bn", "stockin_bn", "stockout_bn",
          "payment_bn", "trade_no", "inventory_bn", "logi_no"];
 
-    private static void LogCall(HttpContext http, ApiLogWriter apiLog, Dictionary<string, string> form, MatrixReply answer, long started)
+    private static void LogCall(ApiLogWriter apiLog, Dictionary<string, string> form, MatrixReply answer, long started)
     {
         var entry = new ApiLogEntry
         {
@@ -62,7 +62,7 @@ public static partial class MatrixApiEndpoint
             Attempt = 1,
             BusinessKey = BusinessKeys.Select(k => form.GetValueOrDefault(k)).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim(),
         };
-        http.Response.OnCompleted(() => apiLog.WriteAsync(entry));
+        apiLog.Post(entry);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Matrix {Method} from node {NodeId} failed")]

@@ -55,7 +55,7 @@ public static partial class OpenApiEndpoint
             body = ErrorBody("e000005", "internal error", "the server failed to answer; the request was not applied");
         }
         var text = xml ? ToXml(body) : JsonSerializer.Serialize(body, Json);
-        LogCall(http, apiLog, form, body, text, started);
+        LogCall(apiLog, form, body, text, started);
         return Results.Text(text, xml ? "application/xml; charset=utf-8" : "application/json; charset=utf-8");
     }
 
@@ -64,8 +64,8 @@ public static partial class OpenApiEndpoint
         ["order_bn", "delivery_bn", "io_bn", "po_bn", "reship_bn", "refund_bn", "shop_bn", "branch_bn",
          "material_bn", "sales_material_bn", "product_bn", "channel_bn", "code", "logi_no"];
 
-    /// <summary>同步日志: the entry is written once the answer has been sent, in its own unit of work.</summary>
-    private static void LogCall(HttpContext http, ApiLogWriter apiLog, Dictionary<string, string> form, Dictionary<string, object?> body, string text, long started)
+    /// <summary>同步日志: the entry goes to the batched API log writer (its own unit of work, never the call's).</summary>
+    private static void LogCall(ApiLogWriter apiLog, Dictionary<string, string> form, Dictionary<string, object?> body, string text, long started)
     {
         var error = body.TryGetValue("error_response", out var e) && e is Dictionary<string, object?> err ? err : null;
         var entry = new ApiLogEntry
@@ -82,7 +82,7 @@ public static partial class OpenApiEndpoint
             Attempt = 1,
             BusinessKey = BusinessKeys.Select(k => form.GetValueOrDefault(k)).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Split(',')[0].Trim(),
         };
-        http.Response.OnCompleted(() => apiLog.WriteAsync(entry));
+        apiLog.Post(entry);
     }
 
     private static Dictionary<string, object?> ErrorBody(string code, string msg, string? subMsg) =>

@@ -8,7 +8,7 @@ namespace Oms.Server.Api;
 /// <summary>
 /// <c>POST /qimen</c> (PROTOCOL.md §4): Qimen warehouses call the OMS here — system parameters in the query string, XML
 /// body, XML <c>&lt;response&gt;</c> out (HTTP 200 for every answer). The rules live in <see cref="QimenWmsServer"/>.
-/// Every call is written to the API log (direction in) once the answer has been sent.
+/// Every call is written to the API log (direction in, batched: <see cref="ApiLogWriter.Post"/>).
 /// </summary>
 public static partial class QimenEndpoint
 {
@@ -51,7 +51,7 @@ public static partial class QimenEndpoint
             Attempt = 1,
             BusinessKey = result.BusinessKey,
         };
-        http.Response.OnCompleted(() => apiLog.WriteAsync(entry));
+        apiLog.Post(entry);
         return Results.Text(text, QimenXml.ContentType);
     }
 

@@ -442,6 +442,34 @@ public abstract class OutboxTests<TFixture>(TFixture fx) : IClassFixture<TFixtur
         Assert.Equal(25, await db.Set<ApiLogEntry>().CountAsync());
     }
 
+    [Fact]
+    public async Task Posted_inbound_entries_are_written_in_batches_and_flushed_at_shutdown()
+    {
+        var key = "post-" + Guid.NewGuid().ToString("N")[..8];
+        var scopes = fx.Services.GetRequiredService<IServiceScopeFactory>();
+        var writer = new ApiLogWriter(scopes, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ApiLogWriter>.Instance);
+        // more than one insert's worth, with the same masking and cuts as a single write
+        for (var i = 0; i < ApiLogWriter.MaxBatch + 120; i++)
+            writer.Post(new ApiLogEntry
+            {
+                Direction = ApiLogDirection.In, Method = "ome.order.add", Status = ApiLogStatus.Succ, Attempt = 1, BusinessKey = key,
+                Peer = "node:1", Message = new string('m', 1200), Parameters = "{\"n\":" + i.ToString(CultureInfo.InvariantCulture) + "}",
+            });
+        await writer.DisposeAsync();
+
+        await using var scope = fx.Scope();
+        var rows = await scope.ServiceProvider.GetRequiredService<OmsDbContext>().Set<ApiLogEntry>().AsNoTracking()
+            .Where(e => e.BusinessKey == key).ToListAsync();
+        Assert.Equal(ApiLogWriter.MaxBatch + 120, rows.Count);
+        Assert.Equal(Enumerable.Range(0, ApiLogWriter.MaxBatch + 120).ToHashSet(),
+            rows.Select(r => JsonDocument.Parse(r.Parameters!).RootElement.GetProperty("n").GetInt32()).ToHashSet());
+        Assert.All(rows, r => Assert.Equal((1000, ApiLogDirection.In, "node:1"), (r.Message!.Length, r.Direction, r.Peer)));
+        Assert.All(rows, r => Assert.True(r.CreatedAt > DateTime.UtcNow.AddMinutes(-5)));
+
+        // a stopped writer refuses quietly: the call it describes is not disturbed
+        writer.Post(new ApiLogEntry { Direction = ApiLogDirection.In, Method = "late", Status = ApiLogStatus.Succ, Attempt = 1, BusinessKey = key });
+    }
+
     private async Task<bool> CanRetryAsync(ApiLogEntry entry)
     {
         await using var scope = fx.Scope();
