@@ -54,13 +54,7 @@ internal sealed class RowInserter(OmsDbContext db)
         {
             var (entity, shape) = _rows[r];
             sql.Append(shape.Head);
-            for (var c = 0; c < shape.Columns.Length; c++)
-            {
-                var (property, mapping) = shape.Columns[c];
-                var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"@p{r}_{c}");
-                cmd.Parameters.Add(mapping.CreateParameter(cmd, name, property.GetGetter().GetClrValue(entity), property.IsNullable));
-                sql.Append(c == 0 ? "" : ", ").Append(name);
-            }
+            AppendValues(cmd, sql, r, entity, shape);
             sql.Append(shape.Tail);
         }
         cmd.CommandText = sql.ToString();
@@ -115,13 +109,7 @@ internal sealed class RowInserter(OmsDbContext db)
                 inStatement = 0;
             }
             else sql.Append(", (");
-            for (var c = 0; c < shape.Columns.Length; c++)
-            {
-                var (property, mapping) = shape.Columns[c];
-                var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"@p{r}_{c}");
-                cmd.Parameters.Add(mapping.CreateParameter(cmd, name, property.GetGetter().GetClrValue(entity), property.IsNullable));
-                sql.Append(c == 0 ? "" : ", ").Append(name);
-            }
+            AppendValues(cmd, sql, r, entity, shape);
             sql.Append(')');
             inStatement++;
         }
@@ -129,6 +117,53 @@ internal sealed class RowInserter(OmsDbContext db)
         cmd.CommandText = sql.ToString();
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         _rows.Clear();
+    }
+
+    /// <summary>
+    /// Writes the queued rows, each skipped when it would break a unique key (<c>ON CONFLICT DO NOTHING</c>, PostgreSQL and
+    /// SQLite alike), in one round trip: a claim of many keys at once. Answers, row by row, whether it was inserted. The
+    /// entities' ids stay unset. The queue is then empty.
+    /// </summary>
+    public async Task<bool[]> ExecuteSkippingConflictsAsync(CancellationToken ct)
+    {
+        var inserted = new bool[_rows.Count];
+        if (_rows.Count == 0) return inserted;
+        var tx = db.Database.CurrentTransaction?.GetDbTransaction()
+                 ?? throw new InvalidOperationException("rows are inserted in the caller's transaction");
+        await using var cmd = tx.Connection!.CreateCommand();
+        cmd.Transaction = tx;
+        var sql = new StringBuilder(_rows.Count * 150);
+        for (var r = 0; r < _rows.Count; r++)
+        {
+            var (entity, shape) = _rows[r];
+            sql.Append(shape.Head);
+            AppendValues(cmd, sql, r, entity, shape);
+            sql.Append(") ON CONFLICT DO NOTHING RETURNING 1;\n");
+        }
+        cmd.CommandText = sql.ToString();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        {
+            for (var r = 0; r < _rows.Count; r++)
+            {
+                if (r > 0 && !await reader.NextResultAsync(ct).ConfigureAwait(false))
+                    throw new InvalidOperationException("the insert answered fewer results than rows");
+                inserted[r] = await reader.ReadAsync(ct).ConfigureAwait(false);
+            }
+        }
+        _rows.Clear();
+        return inserted;
+    }
+
+    /// <summary>The row's values as parameters <c>@p{row}_{column}</c>, through each property's own type mapping.</summary>
+    private static void AppendValues(DbCommand cmd, StringBuilder sql, int row, object entity, Shape shape)
+    {
+        for (var c = 0; c < shape.Columns.Length; c++)
+        {
+            var (property, mapping) = shape.Columns[c];
+            var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"@p{row}_{c}");
+            cmd.Parameters.Add(mapping.CreateParameter(cmd, name, property.GetGetter().GetClrValue(entity), property.IsNullable));
+            sql.Append(c == 0 ? "" : ", ").Append(name);
+        }
     }
 
     private static readonly ConcurrentDictionary<(IModel, Type), Shape> Shapes = new();

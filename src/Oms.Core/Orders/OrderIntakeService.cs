@@ -21,6 +21,9 @@ public static class IntakeStates
 
 public sealed record IntakeResult(long OrderId, string State);
 
+/// <summary>One push of a batch (<see cref="OrderIntakeService.CreateManyAsync"/>): the shop, the push, who sent it.</summary>
+public sealed record NewOrderPush(ShopInfo Shop, OrderPush Push, string Actor);
+
 /// <summary>The outcome of a failed order's re-match: matched now, or the codes still unmatched.</summary>
 public sealed record RematchResult(bool Matched, IReadOnlyList<string> Unmatched);
 
@@ -142,8 +145,43 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
         return new RematchResult(true, []);
     }
 
+    /// <summary>
+    /// <c>ome.order.add</c> for many pushes at once (the matrix batch, group commit): every push whose order does not exist yet
+    /// is created, all of them set-wise — one lock round trip, one command per kind of row, one shop-freeze upsert. A push
+    /// whose order exists, or whose order an earlier push of the same list creates, is answered null: the caller runs it on
+    /// its own afterwards (<see cref="UpsertAsync"/>), in order, so it sees the order as created here.
+    /// </summary>
+    public async Task<IReadOnlyList<IntakeResult?>> CreateManyAsync(IReadOnlyList<NewOrderPush> pushes, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(pushes);
+        var results = new IntakeResult?[pushes.Count];
+        var first = new Dictionary<(long, string), int>();
+        for (var i = 0; i < pushes.Count; i++) first.TryAdd((pushes[i].Shop.Id, pushes[i].Push.OrderBn), i);
+        var existing = await LockManyAsync(first.Keys.ToList(), ct).ConfigureAwait(false);
+        var fresh = first.Where(kv => !existing.Contains(kv.Key)).Select(kv => kv.Value).Order().ToList();
+        var built = new List<NewOrder>(fresh.Count);
+        foreach (var i in fresh) built.Add(await BuildAsync(pushes[i], ct).ConfigureAwait(false));
+        await WriteNewAsync(built, ct).ConfigureAwait(false);
+        for (var n = 0; n < fresh.Count; n++) results[fresh[n]] = built[n].Result;
+        return results;
+    }
+
     private async Task<IntakeResult> CreateAsync(ShopInfo shop, OrderPush push, string actor, CancellationToken ct)
     {
+        var created = await BuildAsync(new NewOrderPush(shop, push, actor), ct).ConfigureAwait(false);
+        await WriteNewAsync([created], ct).ConfigureAwait(false);
+        return created.Result;
+    }
+
+    /// <summary>A new order built from a push, not written yet: its rows and its log text.</summary>
+    private sealed record NewOrder(Order Order, List<OrderObject> Objects, List<ObjectMatch> Matches, bool Failed, string Actor)
+    {
+        public IntakeResult Result => new(Order.Id, Failed ? IntakeStates.Failed : IntakeStates.Created);
+    }
+
+    private async Task<NewOrder> BuildAsync(NewOrderPush p, CancellationToken ct)
+    {
+        var (shop, push) = (p.Shop, p.Push);
         var now = Now;
         var matches = new List<ObjectMatch>(push.Objects.Count);
         foreach (var o in push.Objects)
@@ -157,26 +195,59 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
         if (push.Status == OrderStatus.Dead) order.ProcessStatus = ProcessStatus.Cancel;
         if (IsPaid(push.PayStatus)) order.PaidAt = now;
         var objects = NewObjects(order, push.Objects, matches);
-        foreach (var p in push.Payments.DistinctBy(p => p.TradeNo ?? Guid.NewGuid().ToString()))
-            order.Payments.Add(ToPayment(p, now));
+        foreach (var pay in push.Payments.DistinctBy(pay => pay.TradeNo ?? Guid.NewGuid().ToString()))
+            order.Payments.Add(ToPayment(pay, now));
+        return new NewOrder(order, objects, matches, failed, p.Actor);
+    }
 
-        // the hot path of intake: written without change tracking, in three round trips (the order;
-        // its objects and payments; its items and log line), the rows untracked afterwards
+    /// <summary>
+    /// The hot path of intake: new orders written without change tracking, in three round trips whatever their number (the
+    /// orders; their objects and payments; their items and log lines) and one shop-freeze upsert for all of them. The rows
+    /// stay untracked.
+    /// </summary>
+    private async Task WriteNewAsync(IReadOnlyList<NewOrder> created, CancellationToken ct)
+    {
+        if (created.Count == 0) return;
+        var now = Now;
         var rows = new RowInserter(db);
-        await rows.Add(order).ExecuteAsync(ct).ConfigureAwait(false);
-        foreach (var o in objects) o.OrderId = order.Id;
-        foreach (var p in order.Payments) p.OrderId = order.Id;
-        await rows.AddRange(objects).AddRange(order.Payments).ExecuteAsync(ct).ConfigureAwait(false);
+        await rows.AddRange(created.Select(c => c.Order)).ExecuteAsync(ct).ConfigureAwait(false);
+        foreach (var c in created)
+        {
+            foreach (var o in c.Objects) o.OrderId = c.Order.Id;
+            foreach (var p in c.Order.Payments) p.OrderId = c.Order.Id;
+            rows.AddRange(c.Objects).AddRange(c.Order.Payments);
+        }
+        await rows.ExecuteAsync(ct).ConfigureAwait(false);
 
-        var items = failed ? [] : Expand(order, objects, matches);
-        var text = failed
-            ? "失败订单：" + string.Join("；", matches.Where(m => !m.Matched).Select(m => m.Unmatched))
-            : $"订单创建：{objects.Count} 行，{items.Sum(i => i.Quantity)} 件，金额 {Money.ToText(order.TotalAmount)}";
-        if (order.Status != OrderStatus.Active) text += order.Status == OrderStatus.Dead ? "（店铺推送时已作废）" : "（店铺推送时已完成）";
-        await rows.AddRange(items).Add(OrderLog.Create(order.Id, "create", text, actor, now)).ExecuteAsync(ct).ConfigureAwait(false);
-        if (order.Status == OrderStatus.Active && items.Count > 0)
-            await FreezeAsync(order.ShopId, [], Held(items), ct).ConfigureAwait(false);
-        return new IntakeResult(order.Id, failed ? IntakeStates.Failed : IntakeStates.Created);
+        var freeze = new List<ShopFreezeLine>();
+        foreach (var c in created)
+        {
+            var order = c.Order;
+            var items = c.Failed ? [] : Expand(order, c.Objects, c.Matches);
+            var text = c.Failed
+                ? "失败订单：" + string.Join("；", c.Matches.Where(m => !m.Matched).Select(m => m.Unmatched))
+                : $"订单创建：{c.Objects.Count} 行，{items.Sum(i => i.Quantity)} 件，金额 {Money.ToText(order.TotalAmount)}";
+            if (order.Status != OrderStatus.Active) text += order.Status == OrderStatus.Dead ? "（店铺推送时已作废）" : "（店铺推送时已完成）";
+            rows.AddRange(items).Add(OrderLog.Create(order.Id, "create", text, c.Actor, now));
+            if (order.Status == OrderStatus.Active)
+                freeze.AddRange(Held(items).Select(kv => new ShopFreezeLine(order.ShopId, kv.Key, kv.Value)));
+        }
+        await rows.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+        if (freeze.Count > 0) await inventory.FreezeShopAsync(freeze, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes the locks of many (shop, order_bn) keys (<see cref="OrderLocks.AcquireManyAndFindAsync"/>); answers the keys
+    /// whose order exists.
+    /// </summary>
+    private async Task<HashSet<(long ShopId, string OrderBn)>> LockManyAsync(IReadOnlyList<(long ShopId, string OrderBn)> keys, CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql()) return await OrderLocks.AcquireManyAndFindAsync(db, keys, ct).ConfigureAwait(false);
+        var bns = keys.Select(k => k.OrderBn).Distinct().ToList();
+        var found = await db.Set<Order>().AsNoTracking().Where(o => bns.Contains(o.OrderBn)).Select(o => new { o.ShopId, o.OrderBn })
+            .ToListAsync(ct).ConfigureAwait(false);
+        var wanted = keys.ToHashSet();
+        return found.Select(f => (f.ShopId, f.OrderBn)).Where(wanted.Contains).ToHashSet();
     }
 
     private async Task<IntakeResult> UpdateAsync(ShopInfo shop, long orderId, OrderPush push, string actor, CancellationToken ct)

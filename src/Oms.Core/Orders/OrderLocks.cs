@@ -40,6 +40,31 @@ internal static class OrderLocks
     }
 
     /// <summary>
+    /// PostgreSQL, in one round trip: the advisory locks of many (shop, order_bn) keys — in ascending lock-key order, so two
+    /// batches cannot deadlock on them — then which of them exist (a key without a row stays locked for its creation).
+    /// </summary>
+    public static async Task<HashSet<(long ShopId, string OrderBn)>> AcquireManyAndFindAsync(OmsDbContext db,
+        IReadOnlyCollection<(long ShopId, string OrderBn)> keys, CancellationToken ct)
+    {
+        var tx = db.Database.CurrentTransaction?.GetDbTransaction()
+                 ?? throw new InvalidOperationException("order changes run in the caller's transaction");
+        var found = new HashSet<(long, string)>();
+        if (keys.Count == 0) return found;
+        var sql = new Inventory.InventorySql(db);
+        await using var cmd = sql.Command("", tx);
+        var text = new StringBuilder("SELECT pg_advisory_xact_lock(k) FROM unnest(@keys) AS k;");
+        text.Append(" SELECT o.shop_id, o.order_bn FROM orders o JOIN unnest(@shops, @bns) AS x(s, b) ON o.shop_id = x.s AND o.order_bn = x.b;");
+        cmd.CommandText = text.ToString();
+        sql.Add(cmd, "@keys", keys.Select(k => Key(k.ShopId, k.OrderBn)).Distinct().Order().ToArray());
+        sql.Add(cmd, "@shops", keys.Select(k => k.ShopId).ToArray());
+        sql.Add(cmd, "@bns", keys.Select(k => k.OrderBn).ToArray());
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await r.NextResultAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false)) found.Add((r.GetInt64(0), r.GetString(1)));
+        return found;
+    }
+
+    /// <summary>
     /// Locks several existing orders for a change that spans them (review, merge, revoke): on PostgreSQL each order's
     /// advisory lock and row lock, in ascending id order so two such changes cannot deadlock; on SQLite the transaction
     /// is already the only writer. Answers the ids that exist.

@@ -13,7 +13,7 @@ namespace Oms.Orders;
 
 /// <summary><c>ome.order.add</c>: upsert; with <c>order.intake_async</c> the push is queued and answered <c>queued</c>.</summary>
 internal sealed class OrderAddMatrixMethod(OrderIntakeService intake, ShopService shops, SettingsService settings,
-    OmsDbContext db, ITaskQueue queue, TaskRegistry registry) : IMatrixMethod
+    OmsDbContext db, ITaskQueue queue, TaskRegistry registry) : IMatrixBatchMethod
 {
     public const string AsyncSetting = "order.intake_async";
 
@@ -32,6 +32,43 @@ internal sealed class OrderAddMatrixMethod(OrderIntakeService intake, ShopServic
         var shop = await MatrixOrders.ShopAsync(shops, request, ct).ConfigureAwait(false);
         var r = await intake.UpsertAsync(shop, push, request.Actor, ct).ConfigureAwait(false);
         return new { order_bn = push.OrderBn, order_id = r.OrderId, state = r.State };
+    }
+
+    /// <summary>
+    /// New orders of a batch created set-wise (<see cref="OrderIntakeService.CreateManyAsync"/>); a push that updates an
+    /// existing order — or repeats one created earlier in the batch — runs alone; queued intake runs every call alone.
+    /// </summary>
+    public async Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, CancellationToken ct)
+    {
+        var outcomes = new MatrixBatchOutcome[requests.Count];
+        if (await settings.GetBoolAsync(AsyncSetting, ct).ConfigureAwait(false))
+        {
+            Array.Fill(outcomes, MatrixBatchOutcome.Alone);
+            return outcomes;
+        }
+        var pushes = new List<NewOrderPush>(requests.Count);
+        var at = new List<int>(requests.Count);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            try
+            {
+                _ = requests[i].ShopId;
+                var push = OrderPush.Read(requests[i]);
+                var shop = await MatrixOrders.ShopAsync(shops, requests[i], ct).ConfigureAwait(false);
+                pushes.Add(new NewOrderPush(shop, push, requests[i].Actor));
+                at.Add(i);
+            }
+            catch (Exception e) when (e is ValidationException or DomainException)
+            {
+                outcomes[i] = MatrixBatchOutcome.Refused(e);
+            }
+        }
+        var results = await intake.CreateManyAsync(pushes, ct).ConfigureAwait(false);
+        for (var n = 0; n < pushes.Count; n++)
+            outcomes[at[n]] = results[n] is { } r
+                ? MatrixBatchOutcome.Done(new { order_bn = pushes[n].Push.OrderBn, order_id = r.OrderId, state = r.State })
+                : MatrixBatchOutcome.Alone;
+        return outcomes;
     }
 }
 

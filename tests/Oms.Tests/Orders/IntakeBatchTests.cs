@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -52,15 +53,50 @@ public sealed class HeldBatchWriter(IServiceScopeFactory scopes, MatrixBatchOpti
     }
 }
 
+/// <summary>
+/// A set-wise method of the tests (<c>test.flaky_set</c>): the set writes an API log row (<c>flaky.set</c>) and then, as
+/// the calls ask, fails (<c>set=throw</c>) or hands every call back (<c>set=alone</c>); alone, a call writes <c>flaky.alone</c>
+/// and answers its <c>n</c> — or fails once when it carries <c>fail_once=1</c>.
+/// </summary>
+public sealed class FlakySetMethod(OmsDbContext db) : IMatrixBatchMethod
+{
+    public const string MethodName = "test.flaky_set";
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> FailedOnce = new();
+
+    public string Name => MethodName;
+
+    public async Task<object?> InvokeAsync(MatrixRequest request, CancellationToken ct)
+    {
+        if (request.Optional("fail_once") == "1" && FailedOnce.TryAdd(request.Task!, true))
+            throw new InvalidOperationException("fails once (test)");
+        await WriteAsync("flaky.alone", request, ct);
+        return new { n = request.Required("n") };
+    }
+
+    public async Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, CancellationToken ct)
+    {
+        foreach (var r in requests) await WriteAsync("flaky.set", r, ct);
+        if (requests.Any(r => r.Optional("set") == "throw")) throw new InvalidOperationException("the set fails (test)");
+        return requests.Select(_ => MatrixBatchOutcome.Alone).ToList();
+    }
+
+    private async Task WriteAsync(string what, MatrixRequest r, CancellationToken ct)
+    {
+        db.Add(new Oms.Outbox.ApiLogEntry { Direction = "in", Method = what, Status = "succ", Attempt = 1, BusinessKey = r.Required("key"), CreatedAt = DateTime.UtcNow });
+        await db.SaveChangesAsync(ct);
+    }
+}
+
 public abstract class BatchedServerFixture(DatabaseProvider provider) : ServerFixture(provider)
 {
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Oms:Matrix:Batch:Methods", "ome.order.add")];
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Oms:Matrix:Batch:Methods", "ome.order.add," + FlakySetMethod.MethodName)];
 
     protected override void ConfigureServices(IServiceCollection services)
     {
         // registered before the host's own, which then keeps it (TryAdd)
         services.AddSingleton<HeldBatchWriter>();
         services.AddSingleton<MatrixBatchWriter>(sp => sp.GetRequiredService<HeldBatchWriter>());
+        services.AddScoped<IMatrixMethod, FlakySetMethod>();
     }
 
     public HeldBatchWriter Writer => Services.GetRequiredService<HeldBatchWriter>();
@@ -149,6 +185,50 @@ public abstract class IntakeBatchTests<TFixture>(TFixture server) : IClassFixtur
         Assert.Equal(1, await k.OrderCountAsync(bn));
         Assert.Equal(3, await k.ShopFreezeAsync(k.B));
         await k.AssertInvariantsAsync();
+    }
+
+    private async Task<int> FlakyRowsAsync(string method, string key)
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<OmsDbContext>().Set<Oms.Outbox.ApiLogEntry>()
+            .CountAsync(e => e.Method == method && e.BusinessKey == key);
+    }
+
+    [Fact]
+    public async Task A_set_that_fails_is_undone_and_each_of_its_calls_runs_alone()
+    {
+        using var k = await OrderIntakeKit.CreateAsync(server);
+        var key = "set-" + Guid.NewGuid().ToString("N")[..8];
+        var forms = Enumerable.Range(0, 3).Select(i => k.Form(FlakySetMethod.MethodName, new Dictionary<string, string>
+            { ["key"] = key, ["n"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ["set"] = "throw" })).ToList();
+
+        var answers = await OneBatchAsync(k, forms);
+
+        Assert.Equal(["0", "1", "2"], answers.Select(a => a.Answer.GetProperty("data").GetProperty("n").GetString()));
+        Assert.Equal((0, 3), (await FlakyRowsAsync("flaky.set", key), await FlakyRowsAsync("flaky.alone", key)));
+        // the alone runs claimed their tasks: a repeat gets the stored answer and runs nothing
+        Assert.Equal(answers[1].Text, (await k.Matrix.PostAsync(forms[1])).Text);
+        Assert.Equal(3, await FlakyRowsAsync("flaky.alone", key));
+    }
+
+    [Fact]
+    public async Task A_call_handed_back_by_its_set_that_fails_alone_keeps_nothing_and_its_task_can_be_sent_again()
+    {
+        using var k = await OrderIntakeKit.CreateAsync(server);
+        var key = "alone-" + Guid.NewGuid().ToString("N")[..8];
+        var ok = k.Form(FlakySetMethod.MethodName, new Dictionary<string, string> { ["key"] = key, ["n"] = "1", ["set"] = "alone" });
+        var flaky = k.Form(FlakySetMethod.MethodName, new Dictionary<string, string> { ["key"] = key, ["n"] = "2", ["set"] = "alone", ["fail_once"] = "1" });
+
+        var answers = await OneBatchAsync(k, [ok, flaky]);
+
+        Assert.Equal("succ", Rsp(answers[0]));
+        Assert.Equal(MatrixCodes.InternalError, answers[1].Answer.GetProperty("res").GetString());
+        // the set's rows stay (it handed its calls back without failing); the failed call wrote nothing
+        Assert.Equal((2, 1), (await FlakyRowsAsync("flaky.set", key), await FlakyRowsAsync("flaky.alone", key)));
+        // its task was not left claimed without an answer: sent again, it runs
+        var again = await k.Matrix.PostAsync(flaky);
+        Assert.Equal("2", again.Answer.GetProperty("data").GetProperty("n").GetString());
+        Assert.Equal(2, await FlakyRowsAsync("flaky.alone", key));
     }
 
     [Fact]

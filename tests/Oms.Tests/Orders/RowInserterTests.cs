@@ -147,6 +147,32 @@ public abstract class RowInserterTests<TFixture>(TFixture fixture) : IClassFixtu
         var storedPayments = await db.Set<OrderPayment>().AsNoTracking().Where(p => p.OrderId == order.Id).OrderBy(p => p.TradeNo).ToListAsync(Ct);
         Assert.Equal(payments.Select(p => (p.TradeNo, p.Money)), storedPayments.Select(p => (p.TradeNo, p.Money)));
     }
+
+    [Fact]
+    public async Task Rows_that_would_break_a_unique_key_are_skipped_and_reported_row_by_row()
+    {
+        var node = "n-" + Guid.NewGuid().ToString("N")[..8];
+        await using var scope = fixture.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+        MatrixRequestRecord Claim(string task) => new() { NodeId = node, Task = task, Method = "m", Answer = "", CreatedAt = Time };
+        await using (var tx = await db.Database.BeginTransactionAsync(Ct))
+        {
+            await new RowInserter(db).Add(Claim("taken")).ExecuteAsync(Ct);
+            await tx.CommitAsync(Ct);
+        }
+        await using (var tx = await db.Database.BeginTransactionAsync(Ct))
+        {
+            // one already stored, one repeated inside the same execution
+            var rows = new RowInserter(db).AddRange([Claim("a"), Claim("taken"), Claim("b"), Claim("a")]);
+            var inserted = await rows.ExecuteSkippingConflictsAsync(Ct);
+            Assert.Equal(new[] { true, false, true, false }, inserted);
+            Assert.Equal(0, rows.Count);
+            await tx.CommitAsync(Ct);
+        }
+        var stored = await db.Set<MatrixRequestRecord>().AsNoTracking().Where(r => r.NodeId == node).Select(r => new { r.Task, r.CreatedAt }).ToListAsync(Ct);
+        Assert.Equal(["a", "b", "taken"], stored.Select(r => r.Task).Order());
+        Assert.All(stored, r => Assert.Equal(Time, r.CreatedAt));
+    }
 }
 
 public sealed class SqliteRowInserterTests(SqliteCoreFixture f) : RowInserterTests<SqliteCoreFixture>(f);

@@ -15,7 +15,7 @@ public sealed record MatrixBatchOptions
     public IReadOnlySet<string> Methods { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>At most this many calls per transaction (on PostgreSQL each call is two subtransactions).</summary>
-    public int MaxCalls { get; init; } = 25;
+    public int MaxCalls { get; init; } = 200;
 
     /// <summary>
     /// <c>Oms:Matrix:Batch:Methods</c> (comma separated, e.g. <c>ome.order.add</c>) and
@@ -25,7 +25,7 @@ public sealed record MatrixBatchOptions
     {
         var section = config?.GetSection("Oms:Matrix:Batch");
         var methods = (section?["Methods"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var max = int.TryParse(section?["MaxCalls"], System.Globalization.CultureInfo.InvariantCulture, out var m) && m > 0 ? m : 25;
+        var max = int.TryParse(section?["MaxCalls"], System.Globalization.CultureInfo.InvariantCulture, out var m) && m > 0 ? m : 200;
         return new MatrixBatchOptions { Methods = methods.ToHashSet(StringComparer.Ordinal), MaxCalls = max };
     }
 }
@@ -100,8 +100,7 @@ public partial class MatrixBatchWriter(IServiceScopeFactory scopes, MatrixBatchO
             var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
             var gateway = scope.ServiceProvider.GetRequiredService<MatrixGateway>();
             await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
-            for (var i = 0; i < batch.Count; i++)
-                answers[i] = await gateway.ExecuteInBatchAsync(tx, batch[i].Request, batch[i].Now, CancellationToken.None).ConfigureAwait(false);
+            answers = await gateway.ExecuteManyInBatchAsync(tx, batch.Select(c => (c.Request, c.Now)).ToList(), CancellationToken.None).ConfigureAwait(false);
             await CommitAsync(tx, batch.Count).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // every caller must get an answer; the failure is logged

@@ -121,6 +121,85 @@ public sealed partial class MatrixGateway(
     }
 
     private const string CallSavepoint = "matrix_call";
+    private const string SetSavepoint = "matrix_set";
+
+    /// <summary>
+    /// The calls of a batch in the batch's open transaction (<see cref="MatrixBatchWriter"/>), answered in order. Calls of a
+    /// method that can run set-wise (<see cref="IMatrixBatchMethod"/>, two or more of them) go together: their <c>task</c>
+    /// keys claimed in one statement (a key already taken — a repeat — runs alone and finds the first answer), the method
+    /// once for all, the answers stored in one command. Everything else, and every call the method hands back, runs alone
+    /// afterwards (<see cref="ExecuteInBatchAsync"/>), in arrival order. When the set fails unexpectedly, it is undone (a
+    /// savepoint) and each of its calls runs alone — so a set never answers differently from the calls one by one.
+    /// </summary>
+    internal async Task<MatrixReply[]> ExecuteManyInBatchAsync(IDbContextTransaction tx, IReadOnlyList<(MatrixRequest Request, DateTime Now)> calls,
+        CancellationToken ct)
+    {
+        var answers = new MatrixReply?[calls.Count];
+        var claimed = new bool[calls.Count];
+        var methods = services.GetRequiredService<NamedMethods<IMatrixMethod>>();
+        foreach (var set in calls.Select((c, i) => (c.Request, c.Now, Index: i)).GroupBy(c => c.Request.Method))
+        {
+            if (set.Count() < 2 || methods.Find(services, set.Key) is not IMatrixBatchMethod method) continue;
+            db.ChangeTracker.Clear();
+            db.Database.AutoSavepointsEnabled = false;
+            await tx.CreateSavepointAsync(SetSavepoint, ct).ConfigureAwait(false);
+            try
+            {
+                await RunSetAsync(method, set.ToList(), answers, claimed, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await tx.RollbackToSavepointAsync(SetSavepoint, ct).ConfigureAwait(false);
+                foreach (var c in set) (answers[c.Index], claimed[c.Index]) = (null, false);
+                LogSetFailed(logger, set.Key, set.Count(), e);
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+        for (var i = 0; i < calls.Count; i++)
+            answers[i] ??= await ExecuteInBatchAsync(tx, calls[i].Request, calls[i].Now, claimed[i], ct).ConfigureAwait(false);
+        return answers!;
+    }
+
+    private async Task RunSetAsync(IMatrixBatchMethod method, List<(MatrixRequest Request, DateTime Now, int Index)> set,
+        MatrixReply?[] answers, bool[] claimed, CancellationToken ct)
+    {
+        var tasked = set.Where(c => c.Request.Task is not null).ToList();
+        var claims = new RowInserter(db);
+        foreach (var c in tasked)
+            claims.Add(new MatrixRequestRecord { NodeId = c.Request.Node.NodeId, Task = c.Request.Task!, Method = Cut(c.Request.Method, 100), Answer = "", CreatedAt = c.Now });
+        var won = await claims.ExecuteSkippingConflictsAsync(ct).ConfigureAwait(false);
+        var repeats = tasked.Where((_, n) => !won[n]).Select(c => c.Index).ToHashSet();
+        var run = set.Where(c => !repeats.Contains(c.Index)).ToList();
+        foreach (var c in run) claimed[c.Index] = c.Request.Task is not null;
+
+        var outcomes = await method.InvokeManyAsync(run.Select(c => c.Request).ToList(), ct).ConfigureAwait(false);
+        var stored = new List<(MatrixRequest Request, string Json)>();
+        for (var n = 0; n < run.Count; n++)
+        {
+            var o = outcomes[n];
+            if (o.RunAlone) continue;
+            var answer = o.Refusal is { } refusal ? Refusal(refusal) : MatrixReply.Succ(o.Data);
+            answers[run[n].Index] = answer;
+            if (run[n].Request.Task is not null) stored.Add((run[n].Request, answer.Json));
+        }
+        if (stored.Count == 0) return;
+        var sql = new Inventory.InventorySql(db);
+        await using var cmd = sql.Command("", db.Database.CurrentTransaction!.GetDbTransaction());
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < stored.Count; i++)
+        {
+            var n = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            text.Append("UPDATE matrix_request SET answer = @a").Append(n).Append(" WHERE node_id = @n").Append(n).Append(" AND task = @t").Append(n).Append(";\n");
+            sql.Add(cmd, "@a" + n, stored[i].Json);
+            sql.Add(cmd, "@n" + n, stored[i].Request.Node.NodeId);
+            sql.Add(cmd, "@t" + n, stored[i].Request.Task);
+        }
+        cmd.CommandText = text.ToString();
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// One call inside a batch's open transaction (<see cref="MatrixBatchWriter"/>): the same steps as a
@@ -128,7 +207,7 @@ public sealed partial class MatrixGateway(
     /// call, so that a refusal, a repeat or an unexpected failure undoes this call only. Committing is the
     /// writer's; the answer is valid only once it has committed.
     /// </summary>
-    internal async Task<MatrixReply> ExecuteInBatchAsync(IDbContextTransaction tx, MatrixRequest request, DateTime now, CancellationToken ct)
+    internal async Task<MatrixReply> ExecuteInBatchAsync(IDbContextTransaction tx, MatrixRequest request, DateTime now, bool claimed, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         db.Database.AutoSavepointsEnabled = false;
@@ -138,7 +217,8 @@ public sealed partial class MatrixGateway(
             if (request.Task is { } task)
             {
                 var nodeId = request.Node.NodeId;
-                for (var reclaimed = false; ; reclaimed = true)
+                // claimed already (by the set it was handed back from): the claim row stays as it is
+                for (var reclaimed = false; !claimed; reclaimed = true)
                 {
                     try
                     {
@@ -179,6 +259,12 @@ public sealed partial class MatrixGateway(
             // as a call of its own would be: nothing of it is kept, the caller gets 5000 and may retry
             db.ChangeTracker.Clear();
             await tx.RollbackToSavepointAsync(CallSavepoint, ct).ConfigureAwait(false);
+            if (claimed && request.Task is { } key)
+            {
+                // its claim was written before this call's savepoint: a retry must find the key free
+                var nodeId = request.Node.NodeId;
+                await db.Set<MatrixRequestRecord>().Where(r => r.NodeId == nodeId && r.Task == key).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            }
             LogBatchedFailure(logger, request.Method, request.Node.NodeId, e);
             return MatrixReply.Fail(MatrixCodes.InternalError, "internal error: the request was not applied");
         }
@@ -200,13 +286,9 @@ public sealed partial class MatrixGateway(
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             return MatrixReply.Succ(data);
         }
-        catch (ValidationException e)
+        catch (Exception e) when (e is ValidationException or DomainException)
         {
-            return MatrixReply.Fail(MatrixCodes.InvalidParameters, e.Message.Contains(e.Field, StringComparison.Ordinal) ? e.Message : $"{e.Field}: {e.Message}");
-        }
-        catch (DomainException e)
-        {
-            return MatrixReply.Fail(MatrixCodes.BusinessRefused, e.Message);
+            return Refusal(e);
         }
         catch (DbUpdateException e) when (UniqueViolation.Is(e))
         {
@@ -214,6 +296,11 @@ public sealed partial class MatrixGateway(
             return MatrixReply.Fail(MatrixCodes.BusinessRefused, "a record with the same code already exists");
         }
     }
+
+    /// <summary>A method's refusal as its answer: bad input 4006 (the message names the field), a business rule 4007.</summary>
+    private static MatrixReply Refusal(Exception e) => e is ValidationException v
+        ? MatrixReply.Fail(MatrixCodes.InvalidParameters, v.Message.Contains(v.Field, StringComparison.Ordinal) ? v.Message : $"{v.Field}: {v.Message}")
+        : MatrixReply.Fail(MatrixCodes.BusinessRefused, e.Message);
 
     /// <summary>The node's own token, or the system token when set; an empty token never signs.</summary>
     private async Task<bool> SignatureMatchesAsync(IReadOnlyDictionary<string, string> form, MatrixNode node, CancellationToken ct)
@@ -243,6 +330,9 @@ public sealed partial class MatrixGateway(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Matrix {Method} from node {NodeId} failed inside a batch; only this call was undone")]
     private static partial void LogBatchedFailure(ILogger logger, string method, string nodeId, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Matrix {Method}: a set of {Count} calls failed inside a batch and was undone; each call runs alone")]
+    private static partial void LogSetFailed(ILogger logger, string method, int count, Exception e);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Matrix {Method} refused: unique key conflict")]
     private static partial void LogConflict(ILogger logger, string method, Exception e);

@@ -20,6 +20,26 @@ public interface IMatrixMethod
 }
 
 /// <summary>
+/// A method whose calls the group commit (<see cref="MatrixBatchWriter"/>) can run together, set-wise, in the batch's
+/// transaction. For each call, in order: <see cref="MatrixBatchOutcome.Done"/> with the answer's <c>data</c>, a refusal
+/// (<see cref="ValidationException"/> / <see cref="DomainException"/> as the outcome, having written nothing for that call),
+/// or <see cref="MatrixBatchOutcome.Alone"/> — the call then runs on its own (<see cref="IMatrixMethod.InvokeAsync"/>) after
+/// the set, in arrival order. An exception thrown undoes the whole set; every call then runs on its own.
+/// </summary>
+public interface IMatrixBatchMethod : IMatrixMethod
+{
+    Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, CancellationToken ct);
+}
+
+/// <summary>What <see cref="IMatrixBatchMethod.InvokeManyAsync"/> did with one call.</summary>
+public readonly record struct MatrixBatchOutcome(bool RunAlone, object? Data, Exception? Refusal)
+{
+    public static MatrixBatchOutcome Done(object? data) => new(false, data, null);
+    public static MatrixBatchOutcome Refused(Exception refusal) => new(false, null, refusal);
+    public static readonly MatrixBatchOutcome Alone = new(true, null, null);
+}
+
+/// <summary>
 /// One signed, in-window call: the resolved node (who is calling) and the form fields, with typed
 /// readers that refuse bad input with a <see cref="ValidationException"/> naming the field. An empty
 /// string counts as absent (PROTOCOL.md, introduction).
