@@ -8,23 +8,29 @@ using Oms.Data;
 
 namespace Oms.Integration.Matrix;
 
-/// <summary>Group commit of <c>/api</c> calls (<c>Oms:Matrix:Batch</c>); off unless configured.</summary>
+/// <summary>Group commit of <c>/api</c> calls (<c>Oms:Matrix:Batch</c>); on for <c>ome.order.add</c> unless configured otherwise.</summary>
 public sealed record MatrixBatchOptions
 {
+    /// <summary>Batched when nothing is configured: order pushes, the volume of a promotion day.</summary>
+    public const string DefaultMethods = "ome.order.add";
+
     /// <summary>The methods whose calls are written in shared transactions; empty = batching off.</summary>
     public IReadOnlySet<string> Methods { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
-    /// <summary>At most this many calls per transaction (on PostgreSQL each call is two subtransactions).</summary>
+    /// <summary>
+    /// At most this many calls per transaction. Calls that run set-wise (<see cref="IMatrixBatchMethod"/>) share one
+    /// savepoint; each call that runs alone costs two subtransactions on PostgreSQL.
+    /// </summary>
     public int MaxCalls { get; init; } = 200;
 
     /// <summary>
-    /// <c>Oms:Matrix:Batch:Methods</c> (comma separated, e.g. <c>ome.order.add</c>) and
+    /// <c>Oms:Matrix:Batch:Methods</c> (comma separated; absent = <see cref="DefaultMethods"/>, empty = off) and
     /// <c>Oms:Matrix:Batch:MaxCalls</c>.
     /// </summary>
     public static MatrixBatchOptions Read(IConfiguration? config)
     {
         var section = config?.GetSection("Oms:Matrix:Batch");
-        var methods = (section?["Methods"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var methods = (section?["Methods"] ?? DefaultMethods).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var max = int.TryParse(section?["MaxCalls"], System.Globalization.CultureInfo.InvariantCulture, out var m) && m > 0 ? m : 200;
         return new MatrixBatchOptions { Methods = methods.ToHashSet(StringComparer.Ordinal), MaxCalls = max };
     }
