@@ -15,7 +15,7 @@ using Oms.Simulators.Shop;
 /// </summary>
 internal static class IntakeBench
 {
-    public sealed record Row(string Backend, int Concurrency, int Orders, double SuccPerSecond, double P50, double P99, long Failures, double RawInsertsPerSecond, double ServerCpuMsPerOrder);
+    public sealed record Row(string Backend, int Concurrency, int Orders, double SuccPerSecond, double P50, double P99, long Failures, double RawInsertsPerSecond, double ServerCpuMsPerOrder, double GeneratorCpuMsPerOrder, double DatabaseCpuMsPerOrder);
 
     public static async Task<IReadOnlyList<Row>> RunAsync(string backend, int orders, IReadOnlyList<int> concurrencies)
     {
@@ -61,6 +61,8 @@ internal static class IntakeBench
             {
                 serve.Refresh();
                 var cpuBefore = serve.TotalProcessorTime;
+                var generatorBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                var databaseBefore = backend == "postgres" ? await PostgresCpu.TotalAsync(rawConnection) : TimeSpan.Zero;
                 var report = await new LoadRunner(client, SimCatalog.Demo, new LoadOptions
                 {
                     Orders = orders, Concurrency = c, Warmup = Math.Min(300, orders / 5), Seed = c,
@@ -70,10 +72,16 @@ internal static class IntakeBench
                 serve.Refresh();
                 // the server's CPU (all threads) over warm-up and measured orders alike
                 var cpuPerOrder = (serve.TotalProcessorTime - cpuBefore).TotalMilliseconds / (orders + Math.Min(300, orders / 5));
+                // the load generator's own CPU (this process): it shares the two cores with the server and the database
+                var generatorPerOrder = (Process.GetCurrentProcess().TotalProcessorTime - generatorBefore).TotalMilliseconds / (orders + Math.Min(300, orders / 5));
+                // PostgreSQL's own processes (postmaster, backends, writer, WAL writer); SQLite runs inside the server
+                var databasePerOrder = backend == "postgres"
+                    ? ((await PostgresCpu.TotalAsync(rawConnection)) - databaseBefore).TotalMilliseconds / (orders + Math.Min(300, orders / 5))
+                    : 0;
                 var raw = await RawInsertsAsync(backend, rawConnection, c, Math.Max(500, orders / 2));
-                results.Add(new Row(backend, c, orders, report.SuccPerSecond, report.FirstLatency.P50Ms, report.FirstLatency.P99Ms, failures, raw, cpuPerOrder));
+                results.Add(new Row(backend, c, orders, report.SuccPerSecond, report.FirstLatency.P50Ms, report.FirstLatency.P99Ms, failures, raw, cpuPerOrder, generatorPerOrder, databasePerOrder));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"intake {backend,-8} c={c,-3} orders={orders}  succ {report.SuccPerSecond,8:F0}/s  p50 {report.FirstLatency.P50Ms,7:F2} ms  p99 {report.FirstLatency.P99Ms,7:F2} ms  failures {failures}  server CPU {cpuPerOrder,5:F2} ms/order  raw single-row inserts {raw,8:F0}/s"));
+                    $"intake {backend,-8} c={c,-3} orders={orders}  succ {report.SuccPerSecond,8:F0}/s  p50 {report.FirstLatency.P50Ms,7:F2} ms  p99 {report.FirstLatency.P99Ms,7:F2} ms  failures {failures}  server CPU {cpuPerOrder,5:F2} ms/order  generator CPU {generatorPerOrder,5:F2} ms/order  PostgreSQL CPU {databasePerOrder,5:F2} ms/order  raw single-row inserts {raw,8:F0}/s"));
             }
             serve.Kill();
             await serve.WaitForExitAsync();
@@ -196,5 +204,42 @@ internal static class IntakeBench
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>
+/// The CPU time of a local PostgreSQL server, all its processes: the postmaster's own and its reaped children's
+/// (<c>/proc/PID/stat</c> utime, stime, cutime, cstime) plus every live child's. Linux only; the bench runs here.
+/// </summary>
+internal static class PostgresCpu
+{
+    public static async Task<TimeSpan> TotalAsync(string connection)
+    {
+        await using var c = new NpgsqlConnection(connection);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT pg_backend_pid()", c);
+        var backend = Convert.ToInt32(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        var postmaster = (int)Stat(backend)[1];
+        var ticks = Stat(postmaster) is var p ? p[11] + p[12] + p[13] + p[14] : 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var st = Stat(pid);
+                if (st[1] == postmaster) ticks += st[11] + st[12];
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+    }
+
+    /// <summary>The numeric fields of /proc/PID/stat after the command name: [0] state (0), [1] ppid, … [11] utime, [12] stime, [13] cutime, [14] cstime.</summary>
+    private static long[] Stat(int pid)
+    {
+        var text = File.ReadAllText($"/proc/{pid}/stat");
+        var rest = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        return rest.Select(f => long.TryParse(f, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0).ToArray();
     }
 }

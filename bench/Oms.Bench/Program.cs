@@ -59,7 +59,10 @@ if (args.Length > 0 && args[0] == "intake")
 {
     var io = args.Length > 1 && int.TryParse(args[1], out var ip) ? ip : 3_000;
     var ib = args.Length > 2 ? args.Skip(2).ToList() : ["sqlite", "postgres"];
-    foreach (var backend in ib) await IntakeBench.RunAsync(backend, io, [1, 8, 32]);
+    // OMS_BENCH_CONCURRENCY=32 (comma separated) runs only those concurrencies, e.g. to profile one
+    var only = Environment.GetEnvironmentVariable("OMS_BENCH_CONCURRENCY");
+    int[] levels = string.IsNullOrWhiteSpace(only) ? [1, 8, 32] : only.Split(',').Select(int.Parse).ToArray();
+    foreach (var backend in ib) await IntakeBench.RunAsync(backend, io, levels);
     return;
 }
 if (args.Length > 0 && args[0] == "orders-list")
