@@ -26,10 +26,11 @@ public sealed record AutoReviewResult(long OrderId, AutoReviewOutcome Outcome, R
 
 /// <summary>
 /// 自动审单 (DOMAIN.md §5): for each order that left the staging area, finds its merge group (same shop, member and
-/// address, all eligible), runs <see cref="AutoReviewChain"/>, and — when no flag blocks — creates the delivery through
-/// <see cref="DeliveryService"/> (shop freeze → branch freeze, conditionally: a unit is never reserved twice however many
-/// workers run). Otherwise the flags and readable reasons are kept on the order (<c>auto_status</c>, the operation log,
-/// <see cref="OrderReviewState"/>). One transaction per merge group, so one order's trouble stops nobody else.
+/// address, all eligible), runs <see cref="AutoReviewChain"/>, and — when no flag blocks — creates the delivery (shop
+/// freeze → branch freeze, conditionally: a unit is never reserved twice however many workers run). Otherwise the flags
+/// and readable reasons are kept on the order (<c>auto_status</c>, the operation log, <see cref="OrderReviewState"/>).
+/// A batch is one transaction: the batch path decides every group in memory and writes set-wise; the per-group path
+/// (through <see cref="DeliveryService"/>) is its fallback and takes the groups it does not handle.
 /// </summary>
 public sealed partial class AutoReviewService(
     OmsDbContext db, DeliveryService deliveries, BranchAllocator allocator, StagingArea staging, TimeProvider clock, Admin.SettingsService settings,
