@@ -91,46 +91,19 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
         var weights = await db.Set<BasicMaterial>().AsNoTracking().Where(m => materialIds.Contains(m.Id))
             .ToDictionaryAsync(m => m.Id, m => m.Weight, ct).ConfigureAwait(false);
         var now = Now;
-        var first = orders[0];
-        var delivery = new Delivery
-        {
-            DeliveryBn = DocumentNumbers.Placeholder(),
-            ShopId = shopId, BranchId = branch.Id, LogisticsId = logi?.Id, LogiCode = logi?.Code, LogiName = logi?.Name,
-            Status = DeliveryStatus.Ready, ProcessStatus = DeliveryProcess.New,
-            IsCod = orders.Any(o => o.IsCod),
-            Weight = perMaterial.Sum(x => x.Number * weights.GetValueOrDefault(x.MaterialId)),
-            ItemNum = perMaterial.Sum(x => x.Number), SkuNum = perMaterial.Count,
-            TotalAmount = orders.Sum(o => o.TotalAmount),
-            MemberUname = key.Member.Length > 0 ? key.Member : null,
-            ShipName = first.ShipName, ShipProvince = first.ShipProvince, ShipCity = first.ShipCity, ShipDistrict = first.ShipDistrict,
-            ShipAddr = first.ShipAddr, ShipZip = first.ShipZip, ShipTel = first.ShipTel, ShipMobile = first.ShipMobile,
-            CreatedBy = actor, CreatedAt = now, UpdatedAt = now, Memo = draft.Memo,
-            Items = perMaterial.Select(x =>
-            {
-                var any = draft.Lines.Select(l => items[l.OrderItemId]).First(i => i.BasicMaterialId == x.MaterialId);
-                return new DeliveryItem { BasicMaterialId = x.MaterialId, Bn = any.Bn, Name = any.Name, Number = x.Number };
-            }).ToList(),
-            OrderItems = draft.Lines.Select(l => new DeliveryOrderItem
-            {
-                OrderId = items[l.OrderItemId].OrderId, OrderItemId = l.OrderItemId,
-                BasicMaterialId = items[l.OrderItemId].BasicMaterialId, Number = l.Number,
-            }).ToList(),
-        };
+        var delivery = Compose(orders, key, branch.Id, logi, draft.Lines, items, weights, actor, now, draft.Memo);
         db.Add(delivery);
         foreach (var l in draft.Lines) items[l.OrderItemId].SplitNum += l.Number;
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         delivery.DeliveryBn = DocumentNumbers.Generate("D", now, delivery.Id);
 
-        var what = new StringBuilder().Append(CultureInfo.InvariantCulture, $"生成发货单 {delivery.DeliveryBn}（仓库 {branch.Name}");
-        if (logi is not null) what.Append("，物流 ").Append(logi.Name);
-        if (orders.Count > 1) what.Append("，合并订单 ").Append(string.Join("、", orders.Select(o => o.OrderBn)));
-        what.Append('）');
+        var what = CreatedText(delivery.DeliveryBn, branch.Name, logi, orders);
         foreach (var o in orders)
         {
             o.Confirmed = true;
-            o.ProcessStatus = o.Items.Where(i => !i.Deleted).All(i => i.SplitNum == i.Quantity) ? ProcessStatus.Splited : ProcessStatus.Splitting;
+            o.ProcessStatus = StatusAfterDelivery(o);
             o.UpdatedAt = now;
-            db.Add(OrderLog.Create(o.Id, "delivery.create", what.ToString(), actor, now));
+            db.Add(OrderLog.Create(o.Id, "delivery.create", what, actor, now));
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         if (branch.IsThirdParty)
@@ -141,6 +114,56 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
         }
         return delivery;
     }
+
+    /// <summary>
+    /// The delivery (not yet numbered: a placeholder) carrying <paramref name="lines"/> of <paramref name="orders"/> (one
+    /// merge key) from <paramref name="branchId"/>: a line per material (code and name of its first order item), weight from
+    /// <paramref name="weights"/> (kg per material), the orders' amounts and COD, the first order's consignee.
+    /// </summary>
+    internal static Delivery Compose(IReadOnlyList<Order> orders, OrderMergeKey key, long branchId, LogisticsCompany? logi, IReadOnlyList<DeliveryLine> lines,
+        IReadOnlyDictionary<long, OrderItem> items, IReadOnlyDictionary<long, decimal> weights, string actor, DateTime now, string? memo)
+    {
+        var perMaterial = lines.GroupBy(l => items[l.OrderItemId].BasicMaterialId)
+            .Select(g => (MaterialId: g.Key, Number: g.Sum(l => l.Number))).OrderBy(x => x.MaterialId).ToList();
+        var first = orders[0];
+        return new Delivery
+        {
+            DeliveryBn = DocumentNumbers.Placeholder(),
+            ShopId = first.ShopId, BranchId = branchId, LogisticsId = logi?.Id, LogiCode = logi?.Code, LogiName = logi?.Name,
+            Status = DeliveryStatus.Ready, ProcessStatus = DeliveryProcess.New,
+            IsCod = orders.Any(o => o.IsCod),
+            Weight = perMaterial.Sum(x => x.Number * weights.GetValueOrDefault(x.MaterialId)),
+            ItemNum = perMaterial.Sum(x => x.Number), SkuNum = perMaterial.Count,
+            TotalAmount = orders.Sum(o => o.TotalAmount),
+            MemberUname = key.Member.Length > 0 ? key.Member : null,
+            ShipName = first.ShipName, ShipProvince = first.ShipProvince, ShipCity = first.ShipCity, ShipDistrict = first.ShipDistrict,
+            ShipAddr = first.ShipAddr, ShipZip = first.ShipZip, ShipTel = first.ShipTel, ShipMobile = first.ShipMobile,
+            CreatedBy = actor, CreatedAt = now, UpdatedAt = now, Memo = memo,
+            Items = perMaterial.Select(x =>
+            {
+                var any = lines.Select(l => items[l.OrderItemId]).First(i => i.BasicMaterialId == x.MaterialId);
+                return new DeliveryItem { BasicMaterialId = x.MaterialId, Bn = any.Bn, Name = any.Name, Number = x.Number };
+            }).ToList(),
+            OrderItems = lines.Select(l => new DeliveryOrderItem
+            {
+                OrderId = items[l.OrderItemId].OrderId, OrderItemId = l.OrderItemId,
+                BasicMaterialId = items[l.OrderItemId].BasicMaterialId, Number = l.Number,
+            }).ToList(),
+        };
+    }
+
+    /// <summary>The order log line of a new delivery: <c>生成发货单 D…（仓库 …，物流 …，合并订单 …）</c>.</summary>
+    internal static string CreatedText(string deliveryBn, string branchName, LogisticsCompany? logi, IReadOnlyList<Order> orders)
+    {
+        var what = new StringBuilder().Append(CultureInfo.InvariantCulture, $"生成发货单 {deliveryBn}（仓库 {branchName}");
+        if (logi is not null) what.Append("，物流 ").Append(logi.Name);
+        if (orders.Count > 1) what.Append("，合并订单 ").Append(string.Join("、", orders.Select(o => o.OrderBn)));
+        return what.Append('）').ToString();
+    }
+
+    /// <summary>An order's process status once its lines' <c>split_num</c> took a new delivery: splited when nothing remains.</summary>
+    internal static ProcessStatus StatusAfterDelivery(Order o) =>
+        o.Items.Where(i => !i.Deleted).All(i => i.SplitNum == i.Quantity) ? ProcessStatus.Splited : ProcessStatus.Splitting;
 
     /// <summary>
     /// 撤销 / 打回: an open delivery of the own warehouse is cancelled, its lines go back to their orders (branch freeze →

@@ -226,26 +226,19 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
 
     /// <summary>
     /// The shipped deliveries, the order items' <c>sendnum</c> and the orders' <c>ship_status</c> as set in memory, in one
-    /// command (values through <see cref="InventorySql"/>, which stores them as the model does).
+    /// command (<see cref="SqlBatch"/>).
     /// </summary>
     private async Task WriteAsync(IReadOnlyList<Delivery> shipped, IReadOnlyList<Order> orders, DateTime now, CancellationToken ct)
     {
-        var sql = new InventorySql(db);
-        await using var cmd = sql.Command("", sql.RequireTransaction());
-        var text = new System.Text.StringBuilder();
-        sql.Add(cmd, "@now", now);
-        sql.Add(cmd, "@st", (int)DeliveryStatus.Shipped);
-        sql.Add(cmd, "@ps", DeliveryProcess.Shipped);
-        var n = 0;
-        string P(object? value)
-        {
-            var name = "@v" + (n++).ToString(CultureInfo.InvariantCulture);
-            sql.Add(cmd, name, value);
-            return name;
-        }
+        await using var batch = new SqlBatch(db);
+        var text = batch.Text;
+        batch.Add("@now", now);
+        batch.Add("@st", (int)DeliveryStatus.Shipped);
+        batch.Add("@ps", DeliveryProcess.Shipped);
+        var P = batch.P;
         var moved = shipped.SelectMany(d => d.OrderItems).Select(x => x.OrderItemId).ToHashSet();
         var items = orders.SelectMany(o => o.Items).Where(i => moved.Contains(i.Id)).ToList();
-        if (db.Database.IsNpgsql())
+        if (batch.IsNpgsql)
         {
             // PostgreSQL: one statement per table, the values as arrays (the rows are ours alone: their orders are locked)
             text.Append("UPDATE delivery d SET status = @st, process_status = @ps, shipped_at = @now, updated_at = @now, logi_no = v.no, weight = v.w, ")
@@ -259,8 +252,7 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
             foreach (var g in orders.GroupBy(o => o.ShipStatus))
                 text.Append(CultureInfo.InvariantCulture,
                     $"UPDATE orders SET ship_status = {P((int)g.Key)}, updated_at = @now WHERE id = ANY({P(g.Select(o => o.Id).ToArray())});\n");
-            cmd.CommandText = text.ToString();
-            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            await batch.ExecuteAsync(ct).ConfigureAwait(false);
             return;
         }
         foreach (var d in shipped)
@@ -273,8 +265,7 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
         foreach (var g in orders.GroupBy(o => o.ShipStatus))
             text.Append(CultureInfo.InvariantCulture,
                 $"UPDATE orders SET ship_status = {P((int)g.Key)}, updated_at = @now WHERE id IN ({string.Join(", ", g.Select(o => P(o.Id)))});\n");
-        cmd.CommandText = text.ToString();
-        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        await batch.ExecuteAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Why this delivery may not ship now, or null; <paramref name="logiNo"/> is the waybill it will ship with.</summary>

@@ -78,30 +78,7 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
         var spec = Ops[BranchOp.ShipFromFreeze];
         await GuardedAsync(true, async () =>
         {
-            var after = new Dictionary<(long, long), int>(rows.Count);
-            (long BranchId, long MaterialId, int Quantity)? short_ = null;
-            await using (var cmd = _sql.Command("", tx))
-            {
-                var text = new System.Text.StringBuilder();
-                for (var i = 0; i < rows.Count; i++)
-                {
-                    var suffix = i.ToString(CultureInfo.InvariantCulture);
-                    text.Append(System.Text.RegularExpressions.Regex.Replace(spec.Sql, @"@(b|m|n)\b", "@${1}" + suffix)).Append(";\n");
-                    _sql.Add(cmd, "@b" + suffix, rows[i].BranchId);
-                    _sql.Add(cmd, "@m" + suffix, rows[i].BasicMaterialId);
-                    _sql.Add(cmd, "@n" + suffix, rows[i].Quantity);
-                }
-                _sql.Add(cmd, "@now", now);
-                cmd.CommandText = text.ToString();
-                await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                for (var i = 0; i < rows.Count; i++)
-                {
-                    if (i > 0 && !await r.NextResultAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("fewer results than statements");
-                    if (await r.ReadAsync(ct).ConfigureAwait(false)) after[(rows[i].BranchId, rows[i].BasicMaterialId)] = InventorySql.ToInt(r.GetValue(0));
-                    else short_ ??= rows[i];
-                }
-            }
-            if (short_ is { } s) throw await RefusalAsync(tx, spec, s.BranchId, s.MaterialId, s.Quantity, ct).ConfigureAwait(false);
+            var after = await ApplyBranchRowsAsync(tx, spec, rows, now, ct).ConfigureAwait(false);
 
             // balances line by line: the row's store before the batch, minus each line in input order
             var running = rows.ToDictionary(r => (r.BranchId, r.BasicMaterialId), r => after[(r.BranchId, r.BasicMaterialId)] + r.Quantity);
@@ -163,6 +140,46 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
         ArgumentNullException.ThrowIfNull(lines);
         var op = await AllowNegativeAsync(ct).ConfigureAwait(false) ? BranchOp.FreezeUnchecked : BranchOp.Freeze;
         await MovesAsync(lines, op, -1, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="MoveShopFreezeToBranchAsync"/> for a whole batch of deliveries (automatic review): the lines summed per
+    /// (shop, branch, material), each branch row's conditional update (free stock must cover it) in one command, then each
+    /// shop row's in one more — rows in the usual lock order. All or nothing: a short row throws
+    /// <see cref="InsufficientStockException"/> and nothing of the call stays.
+    /// </summary>
+    public async Task MoveShopFreezeToBranchManyAsync(IReadOnlyList<FreezeMoveLine> lines, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        if (lines.Count == 0) return;
+        foreach (var l in lines) CheckQuantity(l.Quantity);
+        var spec = Ops[await AllowNegativeAsync(ct).ConfigureAwait(false) ? BranchOp.FreezeUnchecked : BranchOp.Freeze];
+        var tx = _sql.RequireTransaction();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var branchRows = lines.GroupBy(l => (l.BranchId, l.BasicMaterialId))
+            .Select(g => (g.Key.BranchId, g.Key.BasicMaterialId, Quantity: checked(g.Sum(l => l.Quantity))))
+            .OrderBy(r => r.BranchId).ThenBy(r => r.BasicMaterialId).ToList();
+        var shopRows = lines.GroupBy(l => (l.ShopId, l.BasicMaterialId))
+            .Select(g => (g.Key.ShopId, g.Key.BasicMaterialId, Quantity: checked(g.Sum(l => l.Quantity))))
+            .OrderBy(r => r.ShopId).ThenBy(r => r.BasicMaterialId).ToList();
+        await GuardedAsync(true, async () =>
+        {
+            await ApplyBranchRowsAsync(tx, spec, branchRows, now, ct).ConfigureAwait(false);
+            await using var cmd = _sql.Command("", tx);
+            var text = new System.Text.StringBuilder();
+            for (var i = 0; i < shopRows.Count; i++)
+            {
+                var suffix = i.ToString(CultureInfo.InvariantCulture);
+                text.Append(System.Text.RegularExpressions.Regex.Replace(ShopRelease, @"@(s|m|n)\b", "@${1}" + suffix)).Append(";\n");
+                _sql.Add(cmd, "@s" + suffix, shopRows[i].ShopId);
+                _sql.Add(cmd, "@m" + suffix, shopRows[i].BasicMaterialId);
+                _sql.Add(cmd, "@n" + suffix, shopRows[i].Quantity);
+            }
+            _sql.Add(cmd, "@now", now);
+            cmd.CommandText = text.ToString();
+            if (await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) != shopRows.Count)
+                throw new InsufficientStockException("Cannot release the shop freeze of a batch of deliveries: a shop's freeze is short.");
+        }, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -355,6 +372,40 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
         }
         if (result is null or DBNull) throw await RefusalAsync(tx, spec, branchId, materialId, n, ct).ConfigureAwait(false);
         return InventorySql.ToInt(result);
+    }
+
+    /// <summary>
+    /// One conditional statement per row (already summed and in lock order), all in one command; answers <c>store</c> after
+    /// each row, or throws the refusal of the first short one (the caller's savepoint undoes the rest).
+    /// </summary>
+    private async Task<Dictionary<(long, long), int>> ApplyBranchRowsAsync(DbTransaction tx, OpSql spec,
+        IReadOnlyList<(long BranchId, long BasicMaterialId, int Quantity)> rows, DateTime now, CancellationToken ct)
+    {
+        var after = new Dictionary<(long, long), int>(rows.Count);
+        (long BranchId, long MaterialId, int Quantity)? short_ = null;
+        await using (var cmd = _sql.Command("", tx))
+        {
+            var text = new System.Text.StringBuilder();
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var suffix = i.ToString(CultureInfo.InvariantCulture);
+                text.Append(System.Text.RegularExpressions.Regex.Replace(spec.Sql, @"@(b|m|n)\b", "@${1}" + suffix)).Append(";\n");
+                _sql.Add(cmd, "@b" + suffix, rows[i].BranchId);
+                _sql.Add(cmd, "@m" + suffix, rows[i].BasicMaterialId);
+                _sql.Add(cmd, "@n" + suffix, rows[i].Quantity);
+            }
+            _sql.Add(cmd, "@now", now);
+            cmd.CommandText = text.ToString();
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                if (i > 0 && !await r.NextResultAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("fewer results than statements");
+                if (await r.ReadAsync(ct).ConfigureAwait(false)) after[(rows[i].BranchId, rows[i].BasicMaterialId)] = InventorySql.ToInt(r.GetValue(0));
+                else short_ ??= rows[i];
+            }
+        }
+        if (short_ is { } s) throw await RefusalAsync(tx, spec, s.BranchId, s.MaterialId, s.Quantity, ct).ConfigureAwait(false);
+        return after;
     }
 
     private async Task ApplyShopAsync(DbTransaction tx, int sign, long shopId, long materialId, int n, DateTime now, CancellationToken ct)

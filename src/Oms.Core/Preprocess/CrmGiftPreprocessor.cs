@@ -20,11 +20,17 @@ public sealed class CrmGiftPreprocessor(OmsDbContext db, CrmGiftService gifts, I
     public string Name => "CRM 赠品";
     public int DefaultPosition => 30;
 
+    private IReadOnlyList<CrmGiftRule> _rules = [];
+
+    /// <summary>The gift rules, read once for the run.</summary>
+    public async Task PrepareAsync(IReadOnlyList<Order> orders, CancellationToken ct) =>
+        _rules = await gifts.RulesAsync(ct).ConfigureAwait(false);
+
     public async Task<PreprocessStep> ProcessAsync(PreprocessContext context, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
         var order = context.Order;
-        var plan = await gifts.PlanAsync(order, context.ShopBn, claim: true, ct).ConfigureAwait(false);
+        var plan = await gifts.PlanAsync(order, context.ShopBn, claim: true, _rules, ct).ConfigureAwait(false);
         if (plan.ToRemove.Count == 0 && plan.ToAdd.Count == 0)
             return new PreprocessStep(Code, Name, false, plan.Kept.Count == 0 ? "无符合条件的赠品规则" : $"CRM 赠品 {plan.Kept.Count} 行，无变化");
 

@@ -114,21 +114,20 @@ public sealed class CrmGiftService(OmsDbContext db, MaterialMatcher matcher, Sal
             : order.IsFail ? "失败订单，预处理不会处理它"
             : order.Confirmed || order.ProcessStatus != ProcessStatus.Unconfirmed ? "订单已审核，预处理不会再改它"
             : null;
-        var plan = await PlanAsync(order, shopBn, claim: false, ct).ConfigureAwait(false);
+        var plan = await PlanAsync(order, shopBn, claim: false, await RulesAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         return new GiftPreview(order.Id, order.OrderBn, shopBn, notProcessed, plan);
     }
 
     /// <summary>
     /// The gifts the rules call for on <paramref name="order"/> and the diff with its CRM lines. With
     /// <paramref name="claim"/>, a limited rule that newly gives claims one unit of its limit (a conditional
-    /// update, safe with concurrent runs); without, the limit is only read.
+    /// update, safe with concurrent runs); without, the limit is only read. <paramref name="rules"/>: <see cref="RulesAsync"/>.
     /// </summary>
-    internal async Task<GiftPlan> PlanAsync(Order order, string shopBn, bool claim, CancellationToken ct)
+    internal async Task<GiftPlan> PlanAsync(Order order, string shopBn, bool claim, IReadOnlyList<CrmGiftRule> rules, CancellationToken ct)
     {
         var facts = GiftOrderFacts.Of(order, shopBn);
         var current = order.Objects.Where(o => !o.Deleted && o.Source == OrderLineSources.CrmGift).OrderBy(o => o.Position).ToList();
         var holding = current.Where(o => o.GiftRuleId is not null).Select(o => o.GiftRuleId!.Value).ToHashSet();
-        var rules = await db.Set<CrmGiftRule>().AsNoTracking().Include(r => r.Gifts).ToListAsync(ct).ConfigureAwait(false);
         var wanted = new List<PlannedGift>();
         var verdicts = await CrmGiftLogic.EvaluateAsync(facts, rules, async r =>
         {
@@ -166,6 +165,10 @@ public sealed class CrmGiftService(OmsDbContext db, MaterialMatcher matcher, Sal
         var toRemove = current.Where(o => !kept.Contains(o)).ToList();
         return new GiftPlan(facts, verdicts, wanted, kept, toRemove, toAdd);
     }
+
+    /// <summary>Every gift rule with its gifts (untracked), for <see cref="PlanAsync"/>.</summary>
+    internal async Task<IReadOnlyList<CrmGiftRule>> RulesAsync(CancellationToken ct) =>
+        await db.Set<CrmGiftRule>().AsNoTracking().Include(r => r.Gifts).ToListAsync(ct).ConfigureAwait(false);
 
     /// <summary>Gives back one unit of a limited rule's count (its gifts left an order).</summary>
     internal Task ReleaseAsync(long ruleId, CancellationToken ct) =>

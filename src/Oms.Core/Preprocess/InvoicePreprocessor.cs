@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Oms.Admin;
 using Oms.Common;
 using Oms.Data;
+using Oms.Orders;
 
 namespace Oms.Preprocess;
 
@@ -21,11 +22,21 @@ public sealed class InvoicePreprocessor(OmsDbContext db, SettingsService setting
     public string Name => "发票补全";
     public int DefaultPosition => 20;
 
+    private Dictionary<long, InvoiceRequest> _requests = [];
+
+    /// <summary>The run's invoice requests, read (tracked) in one query.</summary>
+    public async Task PrepareAsync(IReadOnlyList<Order> orders, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        var ids = orders.Select(o => o.Id).ToList();
+        _requests = await db.Set<InvoiceRequest>().Where(r => ids.Contains(r.OrderId)).ToDictionaryAsync(r => r.OrderId, ct).ConfigureAwait(false);
+    }
+
     public async Task<PreprocessStep> ProcessAsync(PreprocessContext context, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = context.Order;
-        var request = await db.Set<InvoiceRequest>().FirstOrDefaultAsync(r => r.OrderId == o.Id, ct).ConfigureAwait(false);
+        var request = _requests.GetValueOrDefault(o.Id);
         if (!o.IsTax)
         {
             if (request is null || request.Status != InvoiceRequestStatus.Pending)

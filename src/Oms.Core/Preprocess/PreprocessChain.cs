@@ -22,6 +22,13 @@ public interface IOrderPreprocessor
     string Name { get; }
     /// <summary>Place in the chain when no setting says otherwise (lower runs first).</summary>
     int DefaultPosition { get; }
+
+    /// <summary>
+    /// Called once per run with every order the run will process (tracked, objects and items loaded) before any
+    /// <see cref="ProcessAsync"/>: read what the plugin needs for all of them at once (a run may hold a whole review batch).
+    /// </summary>
+    Task PrepareAsync(IReadOnlyList<Order> orders, CancellationToken ct) => Task.CompletedTask;
+
     Task<PreprocessStep> ProcessAsync(PreprocessContext context, CancellationToken ct);
 }
 
@@ -68,46 +75,60 @@ public sealed class PreprocessChain(OmsDbContext db, IEnumerable<IOrderPreproces
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Runs the chain on one order; the caller commits.</summary>
-    public async Task<PreprocessRunResult> RunAsync(long orderId, string actor, CancellationToken ct = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
-        if (db.Database.CurrentTransaction is null)
-            throw new InvalidOperationException("the preprocess chain runs in the caller's transaction");
-        var header = await db.Set<Order>().AsNoTracking().Where(o => o.Id == orderId).Select(o => new { o.ShopId, o.OrderBn })
-            .FirstOrDefaultAsync(ct).ConfigureAwait(false) ?? throw new DomainException($"order {orderId} does not exist");
-        if (db.Database.IsNpgsql()) await OrderLocks.AcquireAndFindOrderAsync(db, header.ShopId, header.OrderBn, ct).ConfigureAwait(false);
-        else await OrderLocks.AcquireAsync(db, header.ShopId, header.OrderBn, ct).ConfigureAwait(false);
-        var order = await db.Set<Order>().Include(o => o.Objects).Include(o => o.Items).AsSplitQuery()
-            .FirstAsync(o => o.Id == orderId, ct).ConfigureAwait(false);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var steps = new List<PreprocessStep>();
-        var skipped = SkipReason(order);
-        if (skipped is null)
-        {
-            var shopBn = await db.Set<Shop>().Where(s => s.Id == order.ShopId).Select(s => s.ShopBn).FirstAsync(ct).ConfigureAwait(false);
-            var context = new PreprocessContext(db, order, shopBn, actor, now);
-            foreach (var (plugin, _) in await OrderedAsync(ct).ConfigureAwait(false))
-            {
-                steps.Add(await plugin.ProcessAsync(context, ct).ConfigureAwait(false));
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
-            }
-        }
-        db.Add(new PreprocessRun
-        {
-            OrderId = orderId, Operator = actor.Length <= 100 ? actor : actor[..100], CreatedAt = now, Changed = steps.Any(s => s.Changed), Skipped = skipped,
-            Steps = JsonSerializer.Serialize(steps.Select(s => new StepRecord(s.Code, s.Name, s.Changed, s.Text)), Json),
-        });
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        return new PreprocessRunResult(orderId, skipped, steps);
-    }
+    public async Task<PreprocessRunResult> RunAsync(long orderId, string actor, CancellationToken ct = default) =>
+        (await RunManyAsync([orderId], actor, ct).ConfigureAwait(false))[0];
 
-    /// <summary>Runs the chain on each order (ascending id, so two batches lock orders in one order), in the caller's transaction.</summary>
+    /// <summary>
+    /// Runs the chain on each order (ascending id), in the caller's transaction, in a few round trips whatever the number
+    /// of orders: all orders locked at once (ascending id, so two batches cannot deadlock), read once, each plugin prepared
+    /// once for all (<see cref="IOrderPreprocessor.PrepareAsync"/>), the run records written together.
+    /// </summary>
     public async Task<IReadOnlyList<PreprocessRunResult>> RunManyAsync(IEnumerable<long> orderIds, string actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(orderIds);
-        var results = new List<PreprocessRunResult>();
-        foreach (var id in orderIds.Distinct().Order())
-            results.Add(await RunAsync(id, actor, ct).ConfigureAwait(false));
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("the preprocess chain runs in the caller's transaction");
+        var ids = orderIds.Distinct().Order().ToList();
+        if (ids.Count == 0) return [];
+        var existing = (await OrderLocks.LockOrdersAsync(db, ids, ct).ConfigureAwait(false)).ToHashSet();
+        if (ids.FirstOrDefault(id => !existing.Contains(id)) is var missing and not 0) throw new DomainException($"order {missing} does not exist");
+        var orders = await db.Set<Order>().Include(o => o.Objects).Include(o => o.Items).AsSplitQuery()
+            .Where(o => ids.Contains(o.Id)).OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var todo = orders.Where(o => SkipReason(o) is null).ToList();
+        var chain = todo.Count == 0 ? [] : await OrderedAsync(ct).ConfigureAwait(false);
+        var shopIds = todo.Select(o => o.ShopId).Distinct().ToList();
+        var shopBns = todo.Count == 0 ? []
+            : await db.Set<Shop>().AsNoTracking().Where(s => shopIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.ShopBn, ct).ConfigureAwait(false);
+        foreach (var (plugin, _) in chain) await plugin.PrepareAsync(todo, ct).ConfigureAwait(false);
+
+        var results = new List<PreprocessRunResult>(orders.Count);
+        var runs = new List<PreprocessRun>(orders.Count);
+        foreach (var order in orders)
+        {
+            var steps = new List<PreprocessStep>();
+            var skipped = SkipReason(order);
+            if (skipped is null)
+            {
+                var context = new PreprocessContext(db, order, shopBns[order.ShopId], actor, now);
+                foreach (var (plugin, _) in chain)
+                {
+                    var step = await plugin.ProcessAsync(context, ct).ConfigureAwait(false);
+                    steps.Add(step);
+                    // a plugin that changed nothing left nothing to save (and saving looks at every tracked row of the run)
+                    if (step.Changed) await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                }
+            }
+            runs.Add(new PreprocessRun
+            {
+                OrderId = order.Id, Operator = actor.Length <= 100 ? actor : actor[..100], CreatedAt = now, Changed = steps.Any(s => s.Changed), Skipped = skipped,
+                Steps = JsonSerializer.Serialize(steps.Select(s => new StepRecord(s.Code, s.Name, s.Changed, s.Text)), Json),
+            });
+            results.Add(new PreprocessRunResult(order.Id, skipped, steps));
+        }
+        db.AddRange(runs);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return results;
     }
 

@@ -31,14 +31,26 @@ public sealed class BranchAllocator(OmsDbContext db, SettingsService settings)
     public async Task<BranchChoice> ChooseAsync(IReadOnlyList<BranchCandidate> candidates, IReadOnlyList<NeedLine> need, CancellationToken ct = default)
     {
         if (candidates.Count == 0) return new BranchChoice(null, []);
-        var ordered = candidates.OrderByDescending(c => c.Weight).ThenBy(c => c.BranchId).ToList();
-        if (await settings.GetBoolAsync("stock.allow_negative", ct).ConfigureAwait(false)) return new BranchChoice(ordered[0].BranchId, []);
-        var branchIds = ordered.Select(c => c.BranchId).ToList();
-        var materialIds = need.Select(n => n.BasicMaterialId).Distinct().ToList();
-        var free = await db.Set<BranchStock>().AsNoTracking()
-            .Where(s => branchIds.Contains(s.BranchId) && materialIds.Contains(s.BasicMaterialId))
-            .Select(s => new { s.BranchId, s.BasicMaterialId, Free = s.Store - s.StoreFreeze })
-            .ToDictionaryAsync(s => (s.BranchId, s.BasicMaterialId), s => s.Free, ct).ConfigureAwait(false);
+        var allowNegative = await AllowNegativeAsync(ct).ConfigureAwait(false);
+        var free = allowNegative ? new Dictionary<(long, long), int>()
+            : await FreeStockAsync(candidates.Select(c => c.BranchId), need.Select(n => n.BasicMaterialId), ct).ConfigureAwait(false);
+        return Choose(candidates, need, allowNegative, free);
+    }
+
+    /// <summary>
+    /// The choice itself on free stock already read (<see cref="FreeStockAsync"/>; a missing row is 0): the highest weight
+    /// (then the lowest id) that covers every material, with each passed-over candidate's shortages; with
+    /// <paramref name="allowNegative"/> (<c>stock.allow_negative</c>) the first candidate.
+    /// </summary>
+    public static BranchChoice Choose(IReadOnlyList<BranchCandidate> candidates, IReadOnlyList<NeedLine> need, bool allowNegative,
+        IReadOnlyDictionary<(long BranchId, long BasicMaterialId), int> free)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(need);
+        ArgumentNullException.ThrowIfNull(free);
+        if (candidates.Count == 0) return new BranchChoice(null, []);
+        var ordered = Ordered(candidates);
+        if (allowNegative) return new BranchChoice(ordered[0].BranchId, []);
         var shortages = new List<BranchShortage>();
         foreach (var c in ordered)
         {
@@ -48,6 +60,22 @@ public sealed class BranchAllocator(OmsDbContext db, SettingsService settings)
             shortages.AddRange(lacking);
         }
         return new BranchChoice(null, shortages);
+    }
+
+    /// <summary><c>stock.allow_negative</c>: the branch choice then ignores free stock.</summary>
+    public Task<bool> AllowNegativeAsync(CancellationToken ct = default) => settings.GetBoolAsync("stock.allow_negative", ct);
+
+    /// <summary>Free stock (<c>store − store_freeze</c>) of every existing (branch, material) row among those asked, in one query.</summary>
+    public async Task<Dictionary<(long BranchId, long BasicMaterialId), int>> FreeStockAsync(IEnumerable<long> branchIds, IEnumerable<long> materialIds,
+        CancellationToken ct = default)
+    {
+        var branches = branchIds.Distinct().ToList();
+        var materials = materialIds.Distinct().ToList();
+        if (branches.Count == 0 || materials.Count == 0) return [];
+        return await db.Set<BranchStock>().AsNoTracking()
+            .Where(s => branches.Contains(s.BranchId) && materials.Contains(s.BasicMaterialId))
+            .Select(s => new { s.BranchId, s.BasicMaterialId, Free = s.Store - s.StoreFreeze })
+            .ToDictionaryAsync(s => (s.BranchId, s.BasicMaterialId), s => s.Free, ct).ConfigureAwait(false);
     }
 
     /// <summary>物流优选 on one branch for a parcel of <paramref name="weightKg"/> to <paramref name="province"/>.</summary>
@@ -72,15 +100,11 @@ public sealed class BranchAllocator(OmsDbContext db, SettingsService settings)
     /// </summary>
     public async Task<IReadOnlyList<BranchShare>?> SplitAsync(IReadOnlyList<BranchCandidate> candidates, IReadOnlyList<NeedLine> need, CancellationToken ct = default)
     {
-        var ordered = candidates.OrderByDescending(c => c.Weight).ThenBy(c => c.BranchId).ToList();
-        var branchIds = ordered.Select(c => c.BranchId).ToList();
+        var free = await FreeStockAsync(candidates.Select(c => c.BranchId), need.Select(n => n.BasicMaterialId), ct).ConfigureAwait(false);
         var materialIds = need.Select(n => n.BasicMaterialId).Distinct().ToList();
-        var free = await db.Set<BranchStock>().AsNoTracking()
-            .Where(s => branchIds.Contains(s.BranchId) && materialIds.Contains(s.BasicMaterialId))
-            .ToDictionaryAsync(s => (s.BranchId, s.BasicMaterialId), s => s.Store - s.StoreFreeze, ct).ConfigureAwait(false);
         var left = need.ToDictionary(n => n.BasicMaterialId, n => n.Quantity);
         var shares = new List<BranchShare>();
-        foreach (var c in ordered)
+        foreach (var c in Ordered(candidates))
         {
             var lines = new List<NeedLine>();
             foreach (var m in materialIds)
@@ -95,6 +119,9 @@ public sealed class BranchAllocator(OmsDbContext db, SettingsService settings)
         }
         return left.Values.Any(v => v > 0) || shares.Count < 2 ? null : shares;
     }
+
+    private static List<BranchCandidate> Ordered(IReadOnlyList<BranchCandidate> candidates) =>
+        candidates.OrderByDescending(c => c.Weight).ThenBy(c => c.BranchId).ToList();
 }
 
 /// <summary>One branch's share of a split: the materials and quantities it sends.</summary>

@@ -26,15 +26,17 @@ public sealed record AutoReviewResult(long OrderId, AutoReviewOutcome Outcome, R
 
 /// <summary>
 /// 自动审单 (DOMAIN.md §5): for each order that left the staging area, finds its merge group (same shop, member and
-/// address, all eligible), runs <see cref="AutoReviewChain"/>, and — when no flag blocks — creates the delivery through
-/// <see cref="DeliveryService"/> (shop freeze → branch freeze, conditionally: a unit is never reserved twice however many
-/// workers run). Otherwise the flags and readable reasons are kept on the order (<c>auto_status</c>, the operation log,
-/// <see cref="OrderReviewState"/>). One transaction per merge group, so one order's trouble stops nobody else.
+/// address, all eligible), runs <see cref="AutoReviewChain"/>, and — when no flag blocks — creates the delivery (shop
+/// freeze → branch freeze, conditionally: a unit is never reserved twice however many workers run). Otherwise the flags
+/// and readable reasons are kept on the order (<c>auto_status</c>, the operation log, <see cref="OrderReviewState"/>).
+/// A batch is one transaction: the batch path decides every group in memory and writes set-wise; the per-group path
+/// (through <see cref="DeliveryService"/>) is its fallback and takes the groups it does not handle.
 /// </summary>
-public sealed class AutoReviewService(
+public sealed partial class AutoReviewService(
     OmsDbContext db, DeliveryService deliveries, BranchAllocator allocator, StagingArea staging, TimeProvider clock, Admin.SettingsService settings,
     PreprocessChain preprocess, PreprocessFacts preprocessFacts, OrderFactsLoader factsLoader, OrderGroupMatcher groups,
-    AutoReviewRules reviewRules, BranchRuleMatcher branchRules, DefaultBranchCandidates defaultBranches, DispatchService dispatch)
+    AutoReviewRules reviewRules, BranchRuleMatcher branchRules, DefaultBranchCandidates defaultBranches, DispatchService dispatch,
+    Inventory.InventoryService inventory)
 {
     public const string Actor = "system";
     /// <summary>STORE / BRANCH: how long before an unchanged order is looked at again (stock may arrive meanwhile).</summary>
@@ -42,21 +44,21 @@ public sealed class AutoReviewService(
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    /// <summary>Reviews the orders (ascending id); an order already merged into an earlier one's delivery is skipped.</summary>
+    /// <summary>
+    /// Reviews the orders (ascending id) as one batch in one transaction (<see cref="ReviewBatchAsync"/>); an order merged
+    /// into an earlier one's delivery is not reviewed again.
+    /// </summary>
     public async Task<IReadOnlyList<AutoReviewResult>> ReviewAsync(IReadOnlyList<long> orderIds, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(orderIds);
-        var results = new List<AutoReviewResult>(orderIds.Count);
-        var done = new HashSet<long>();
+        var ids = orderIds.Distinct().Order().ToList();
+        if (ids.Count == 0) return [];
         var buffer = await staging.BufferAsync(ct).ConfigureAwait(false);
         var rules = new BatchRules(await groups.LoadAsync(ct).ConfigureAwait(false), await branchRules.LoadAsync(ct).ConfigureAwait(false));
-        foreach (var id in orderIds.Distinct().Order())
-        {
-            if (!done.Add(id)) continue;
-            var r = await ReviewOneAsync(id, buffer, rules, ct).ConfigureAwait(false);
-            done.UnionWith(r.MergedOrderIds);
-            results.Add(r);
-        }
+        db.ChangeTracker.Clear();
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var results = await ReviewBatchAsync(ids, buffer, rules, tx, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
         return results;
     }
 
@@ -141,7 +143,23 @@ public sealed class AutoReviewService(
     /// <summary>The order groups and branch rules, read once per batch (both are cached and reloaded on change).</summary>
     private sealed record BatchRules(OrderGroupSet Groups, BranchRuleSet Branches);
 
-    private async Task<AutoReviewResult> ReviewOneAsync(long orderId, TimeSpan buffer, BatchRules batch, CancellationToken ct)
+    /// <summary>
+    /// The per-group path (the batch's fallback, and what the batch hands over): the order with its merge group, in the
+    /// batch's transaction under a savepoint of its own; orders in <paramref name="preprocessed"/> are not preprocessed again.
+    /// </summary>
+    private async Task<AutoReviewResult> ReviewOneAsync(long orderId, TimeSpan buffer, BatchRules batch, HashSet<long> preprocessed,
+        Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
+    {
+        await tx.CreateSavepointAsync(GroupSavepoint, ct).ConfigureAwait(false);
+        var result = await ReviewGroupAsync(orderId, buffer, batch, preprocessed, tx, ct).ConfigureAwait(false);
+        await tx.ReleaseSavepointAsync(GroupSavepoint, ct).ConfigureAwait(false);
+        return result;
+    }
+
+    private const string GroupSavepoint = "oms_review_group";
+
+    private async Task<AutoReviewResult> ReviewGroupAsync(long orderId, TimeSpan buffer, BatchRules batch, HashSet<long> preprocessed,
+        Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         var now = Now;
@@ -156,10 +174,11 @@ public sealed class AutoReviewService(
             groupIds.AddRange(same.Where(o => OrderMergeKey.Of(o) == key).Select(o => o.Id));
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await OrderLocks.LockOrdersAsync(db, groupIds, ct).ConfigureAwait(false);
         // 预处理 first (it may add gift lines), then the orders as they are now
-        await preprocess.RunManyAsync(groupIds, Actor, ct).ConfigureAwait(false);
+        var fresh = groupIds.Where(id => !preprocessed.Contains(id)).ToList();
+        if (fresh.Count > 0) await preprocess.RunManyAsync(fresh, Actor, ct).ConfigureAwait(false);
+        preprocessed.UnionWith(fresh);
         db.ChangeTracker.Clear();
         var orders = await db.Set<Order>().Include(o => o.Objects).Include(o => o.Items).AsSplitQuery().Where(o => groupIds.Contains(o.Id))
             .OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
@@ -222,13 +241,10 @@ public sealed class AutoReviewService(
             s.Blocking = delivery is null ? (long)blocking : 0;
             s.Detail = detail;
             s.QueuedUntil = null;
-            s.RetryAt = delivery is null && (flags & (ReviewFlags.Store | ReviewFlags.Branch)) != 0 ? now + RetryAfter : null;
-            if (delivery is null && changed)
-                db.Add(OrderLog.Create(o.Id, "review.auto", "自动审单未通过：" + string.Join("；", ReviewFlagText.Reasons(blocking == 0 ? flags : blocking))
-                    + (detail is null ? "" : "（" + detail + "）"), Actor, now));
+            s.RetryAt = delivery is null ? RetryAtOf(flags, now) : null;
+            if (delivery is null && changed) db.Add(OrderLog.Create(o.Id, "review.auto", HeldText(flags, blocking, detail), Actor, now));
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
         return new AutoReviewResult(orderId, delivery is null ? AutoReviewOutcome.Held : AutoReviewOutcome.Reviewed, flags,
             delivery is null ? blocking : 0, delivery is null ? null : string.Join(",", made.Select(d => d.DeliveryBn)), ids);
     }
@@ -284,12 +300,26 @@ public sealed class AutoReviewService(
     /// <summary>What the flags alone do not say: which material is short in which branch (codes, as operators know them).</summary>
     private async Task<string?> DetailAsync(ReviewCase c, CancellationToken ct)
     {
-        if (c.Candidates.Count == 0 || c.Branch.BranchId is not null || c.Branch.Shortages.Count == 0) return null;
-        var s = c.Branch.Shortages[0];
+        if (ShortageToTell(c) is not { } s) return null;
         var branch = await db.Set<Branch>().AsNoTracking().Where(b => b.Id == s.BranchId).Select(b => b.Name).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         var material = await db.Set<BasicMaterial>().AsNoTracking().Where(m => m.Id == s.BasicMaterialId).Select(m => m.MaterialBn).FirstOrDefaultAsync(ct).ConfigureAwait(false);
-        return string.Create(CultureInfo.InvariantCulture, $"仓库 {branch} 物料 {material} 需要 {s.Needed}，可用 {s.Free}");
+        return DetailText(s, branch, material);
     }
+
+    /// <summary>The shortage the detail tells about: the first one, when candidates exist and none has everything.</summary>
+    private static BranchShortage? ShortageToTell(ReviewCase c) =>
+        c.Candidates.Count == 0 || c.Branch.BranchId is not null || c.Branch.Shortages.Count == 0 ? null : c.Branch.Shortages[0];
+
+    private static string DetailText(BranchShortage s, string? branch, string? material) =>
+        string.Create(CultureInfo.InvariantCulture, $"仓库 {branch} 物料 {material} 需要 {s.Needed}，可用 {s.Free}");
+
+    /// <summary>The log line of an order automatic review leaves for people.</summary>
+    private static string HeldText(ReviewFlags flags, ReviewFlags blocking, string? detail) =>
+        "自动审单未通过：" + string.Join("；", ReviewFlagText.Reasons(blocking == 0 ? flags : blocking)) + (detail is null ? "" : "（" + detail + "）");
+
+    /// <summary>STORE / BRANCH on an order left for people: look again after <see cref="RetryAfter"/>.</summary>
+    private static DateTime? RetryAtOf(ReviewFlags flags, DateTime now) =>
+        (flags & (ReviewFlags.Store | ReviewFlags.Branch)) != 0 ? now + RetryAfter : null;
 
     private static AutoReviewResult Skipped(long id) => new(id, AutoReviewOutcome.Skipped, 0, 0, null, [id]);
 }

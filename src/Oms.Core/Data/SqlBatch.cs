@@ -1,0 +1,58 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Oms.Inventory;
+
+namespace Oms.Data;
+
+/// <summary>
+/// Several hand-written statements and their parameters in one command (one round trip) in the caller's transaction, for
+/// the set-wise writes of the batch paths (consign, automatic review). Values go through <see cref="InventorySql"/>, which
+/// stores them as the model does (SQLite's tick times and scaled decimals); <see cref="P"/> names each value.
+/// </summary>
+internal sealed class SqlBatch : IAsyncDisposable
+{
+    private readonly InventorySql _sql;
+    private readonly DbCommand _cmd;
+    private readonly StringBuilder _text = new();
+    private int _n;
+
+    public SqlBatch(OmsDbContext db)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        _sql = new InventorySql(db);
+        _cmd = _sql.Command("", _sql.RequireTransaction());
+        IsNpgsql = db.Database.IsNpgsql();
+    }
+
+    /// <summary>PostgreSQL (values may go as arrays through <c>unnest</c>); else SQLite (one statement per row).</summary>
+    public bool IsNpgsql { get; }
+
+    /// <summary>True while no statement was appended.</summary>
+    public bool IsEmpty => _text.Length == 0;
+
+    /// <summary>A parameter for <paramref name="value"/>; answers its name to put into the text.</summary>
+    public string P(object? value)
+    {
+        var name = "@v" + (_n++).ToString(CultureInfo.InvariantCulture);
+        _sql.Add(_cmd, name, value);
+        return name;
+    }
+
+    /// <summary>A parameter with a fixed name (a value several statements share, like <c>@now</c>).</summary>
+    public void Add(string name, object? value) => _sql.Add(_cmd, name, value);
+
+    /// <summary>The statements so far (append with <see cref="CultureInfo.InvariantCulture"/>).</summary>
+    public StringBuilder Text => _text;
+
+    /// <summary>Runs what was appended; answers the rows the statements changed, summed.</summary>
+    public async Task<int> ExecuteAsync(CancellationToken ct)
+    {
+        if (IsEmpty) return 0;
+        _cmd.CommandText = _text.ToString();
+        return await _cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => _cmd.DisposeAsync();
+}

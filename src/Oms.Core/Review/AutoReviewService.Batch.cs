@@ -1,0 +1,341 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Oms.Catalog;
+using Oms.Common;
+using Oms.Data;
+using Oms.Deliveries;
+using Oms.Inventory;
+using Oms.Orders;
+using Oms.Rules;
+using Oms.Warehouses;
+
+namespace Oms.Review;
+
+/// <summary>The batch path of <see cref="AutoReviewService"/>: a whole <c>autorder</c> batch in a handful of round trips.</summary>
+public sealed partial class AutoReviewService
+{
+    /// <summary>A merge group of the batch: its first order (the one the result is for), the orders (ascending id), the key.</summary>
+    private sealed record BatchGroup(long HeadId, List<Order> Orders, OrderMergeKey Key);
+
+    /// <summary>What the batch knows of a candidate branch: enough for <see cref="DeliveryService.CreateAsync"/>'s checks.</summary>
+    private sealed record BranchInfo(long Id, string Name, BranchType Type, string Wms, List<long> ShopIds);
+
+    /// <summary>A group the batch turns into a delivery itself.</summary>
+    private sealed record BatchDelivery(BatchGroup Group, ReviewFlags Flags, BranchInfo Branch, LogisticsCompany? Logistics, Delivery Delivery);
+
+    /// <summary>A group the batch leaves for people.</summary>
+    private sealed record BatchHeld(BatchGroup Group, ReviewFlags Flags, ReviewFlags Blocking, string? Detail);
+
+    /// <summary>
+    /// The batch path (DOMAIN.md §5, <c>README.md</c> of this module): merge groups of the whole batch found in one query,
+    /// every order locked in one round trip, preprocessed together, read once; rules, branch choice
+    /// (<see cref="BranchAllocator.Choose"/> on a running copy of the free stock, groups by ascending id), carriers and the
+    /// chain decided in memory; then written set-wise — the freeze moves as one conditional command
+    /// (<see cref="InventoryService.MoveShopFreezeToBranchManyAsync"/>), deliveries and their lines, order items, orders, logs,
+    /// review states. A short freeze move (another reviewer took stock since the read) sends every group through the
+    /// per-group path (<see cref="ReviewOneAsync"/>); groups the batch does not handle (a split over branches, a third-party
+    /// branch, a draft <see cref="DeliveryService.CreateAsync"/> would refuse) go through it after the batch's writes.
+    /// </summary>
+    private async Task<IReadOnlyList<AutoReviewResult>> ReviewBatchAsync(List<long> ids, TimeSpan buffer, BatchRules rules, IDbContextTransaction tx,
+        CancellationToken ct)
+    {
+        var now = Now;
+        // merge groups: the batch's orders and every dispatchable order of the same shop, member and address
+        var heads = await db.Set<Order>().AsNoTracking().Where(o => ids.Contains(o.Id)).ToListAsync(ct).ConfigureAwait(false);
+        var lockIds = heads.Select(o => o.Id).ToHashSet();
+        var keys = heads.Select(OrderMergeKey.Of).Where(k => k.HasMember).ToHashSet();
+        if (keys.Count > 0)
+        {
+            var shopIds = keys.Select(k => k.ShopId).Distinct().ToList();
+            var members = keys.Select(k => k.Member).Distinct().ToList();
+            var same = await db.Set<Order>().AsNoTracking().Where(o => shopIds.Contains(o.ShopId) && (members.Contains(o.MemberUname!) || members.Contains(o.BuyerId!)))
+                .Where(StagingArea.Dispatchable(now - buffer)).Where(o => !ids.Contains(o.Id)).ToListAsync(ct).ConfigureAwait(false);
+            lockIds.UnionWith(same.Where(o => keys.Contains(OrderMergeKey.Of(o))).Select(o => o.Id));
+        }
+        var all = lockIds.Order().ToList();
+        await OrderLocks.LockOrdersAsync(db, all, ct).ConfigureAwait(false);
+        // 预处理 first (it may add gift lines), then the orders as they are now
+        await preprocess.RunManyAsync(all, Actor, ct).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+        var preprocessed = all.ToHashSet();
+        var orders = await db.Set<Order>().AsNoTracking().Include(o => o.Objects).Include(o => o.Items).AsSplitQuery().Where(o => all.Contains(o.Id))
+            .OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
+        var byId = orders.ToDictionary(o => o.Id);
+        var dispatchable = orders.Where(o => StagingArea.Evaluate(StagingFacts.Of(o), buffer, now).Dispatchable).ToList();
+        var dispatchableIds = dispatchable.Select(o => o.Id).ToHashSet();
+
+        var results = new Dictionary<long, AutoReviewResult>();
+        var batchGroups = new List<BatchGroup>();
+        var done = new HashSet<long>();
+        foreach (var id in ids)
+        {
+            if (!done.Add(id)) continue;
+            if (!dispatchableIds.Contains(id))
+            {
+                results[id] = Skipped(id);
+                continue;
+            }
+            var key = OrderMergeKey.Of(byId[id]);
+            var members = key.HasMember ? dispatchable.Where(o => OrderMergeKey.Of(o) == key).ToList() : [byId[id]];
+            done.UnionWith(members.Select(o => o.Id));
+            batchGroups.Add(new BatchGroup(id, members, key));
+        }
+        if (batchGroups.Count == 0) return ids.Where(results.ContainsKey).Select(id => results[id]).ToList();
+
+        // everything the decisions need, one query each
+        var groupOrderIds = batchGroups.SelectMany(g => g.Orders).Select(o => o.Id).ToList();
+        var facts = (await factsLoader.LoadAsync(groupOrderIds, ct).ConfigureAwait(false)).ToDictionary(f => f.OrderId);
+        var reviewRuleOf = new Dictionary<long, ReviewRuleSetting>();
+        var shopCandidates = new Dictionary<long, IReadOnlyList<BranchCandidate>>();
+        var plans = new List<(BatchGroup Group, ReviewRuleSetting Rule, IReadOnlyList<BranchCandidate> Candidates, List<NeedLine> Need)>(batchGroups.Count);
+        foreach (var g in batchGroups)
+        {
+            var mainFacts = facts[g.HeadId];
+            var group = rules.Groups.GroupFor(mainFacts);
+            var ruleKey = group.ReviewRuleId ?? 0;
+            if (!reviewRuleOf.TryGetValue(ruleKey, out var rule))
+                reviewRuleOf[ruleKey] = rule = await reviewRules.BlockingForAsync(group, ct).ConfigureAwait(false);
+            var candidates = rules.Branches.CandidatesFor(mainFacts);
+            if (candidates is null && !shopCandidates.TryGetValue(g.Key.ShopId, out candidates))
+                shopCandidates[g.Key.ShopId] = candidates = await defaultBranches.ForShopAsync(g.Key.ShopId, ct).ConfigureAwait(false);
+            plans.Add((g, rule, candidates, NeedLine.Of(g.Orders.SelectMany(o => o.Items))));
+        }
+        var materialIds = plans.SelectMany(p => p.Need).Select(n => n.BasicMaterialId).Distinct().ToList();
+        var materials = await db.Set<BasicMaterial>().AsNoTracking().Where(m => materialIds.Contains(m.Id))
+            .Select(m => new { m.Id, m.Weight, m.Sellable, m.MaterialBn }).ToDictionaryAsync(m => m.Id, ct).ConfigureAwait(false);
+        var branchIds = plans.SelectMany(p => p.Candidates).Select(c => c.BranchId).Distinct().ToList();
+        var allowNegative = await allocator.AllowNegativeAsync(ct).ConfigureAwait(false);
+        var free = allowNegative ? [] : await allocator.FreeStockAsync(branchIds, materialIds, ct).ConfigureAwait(false);
+        var carriers = (await db.Set<LogisticsCompany>().AsNoTracking().Where(l => branchIds.Contains(l.BranchId)).ToListAsync(ct).ConfigureAwait(false))
+            .ToLookup(l => l.BranchId);
+        var branches = await db.Set<Branch>().AsNoTracking().Where(b => branchIds.Contains(b.Id))
+            .Select(b => new BranchInfo(b.Id, b.Name, b.Type, b.Wms, b.Shops.Select(s => s.ShopId).ToList())).ToDictionaryAsync(b => b.Id, ct).ConfigureAwait(false);
+        var otherAddress = await SameMemberOrdersAsync(batchGroups, ct).ConfigureAwait(false);
+        var otherShop = await SameConsigneeOrdersAsync(batchGroups, ct).ConfigureAwait(false);
+        var marks = await preprocessFacts.ForAsync(groupOrderIds, ct).ConfigureAwait(false);
+        var split = await settings.GetBoolAsync(SplitSetting, ct).ConfigureAwait(false);
+
+        // the decisions, in memory, ascending id: what one group reserves is gone for the next
+        var running = new Dictionary<(long BranchId, long BasicMaterialId), int>(free);
+        var reviewedIds = new HashSet<long>();
+        var made = new List<BatchDelivery>();
+        var held = new List<BatchHeld>();
+        var handOver = new List<long>();
+        foreach (var (g, rule, candidates, need) in plans)
+        {
+            var groupIds = g.Orders.Select(o => o.Id).ToHashSet();
+            var weights = need.Where(n => materials.ContainsKey(n.BasicMaterialId)).ToDictionary(n => n.BasicMaterialId, n => materials[n.BasicMaterialId].Weight);
+            var weight = need.Sum(n => n.Quantity * weights.GetValueOrDefault(n.BasicMaterialId));
+            var choice = BranchAllocator.Choose(candidates, need, allowNegative, running);
+            var logistics = (choice.BranchId ?? candidates.FirstOrDefault()?.BranchId) is { } logiBranch
+                ? LogisticsChooser.Choose(carriers[logiBranch], g.Orders[0].ShipProvince, weight) : null;
+            var c = new ReviewCase
+            {
+                Orders = g.Orders, Candidates = candidates, Branch = choice, Logistics = logistics,
+                OtherAddressOrders = g.Key.HasMember
+                    ? otherAddress.Count(o => o.ShopId == g.Key.ShopId && (o.MemberUname == g.Key.Member || o.BuyerId == g.Key.Member) && !groupIds.Contains(o.Id)
+                                              && OrderMergeKey.Of(o) is var k && k.Member == g.Key.Member && k != g.Key)
+                    : 0,
+                // an order this batch already turned into a delivery is no longer unconfirmed
+                OtherShopOrders = g.Key.Name.Length == 0 || g.Key.Mobile.Length == 0 ? 0
+                    : otherShop.Count(o => o.ShopId != g.Key.ShopId && o.ShipName == g.Key.Name && o.ShipMobile == g.Key.Mobile && !reviewedIds.Contains(o.Id)
+                                           && OrderMergeKey.Of(o) is var k && k.Province == g.Key.Province && k.City == g.Key.City
+                                           && k.District == g.Key.District && k.Addr == g.Key.Addr),
+                PlatformGiftOrders = groupIds.Where(id => marks[id].HasPlatformGift).ToHashSet(),
+                CrmGiftOrders = groupIds.Where(id => marks[id].HasCrmGift).ToHashSet(),
+                UnsellableMaterials = need.Where(n => materials.TryGetValue(n.BasicMaterialId, out var m) && !m.Sellable).Select(n => n.BasicMaterialId).ToHashSet(),
+                CheckProduct = rule.CheckProduct,
+                Need = need,
+                MaterialWeights = weights,
+            };
+            var flags = AutoReviewChain.Run(c);
+            var blocking = rule.BlockingOf(flags);
+            if (blocking == 0 && choice.BranchId is { } branchId)
+            {
+                if (!branches.TryGetValue(branchId, out var branch) || !Batchable(g, branch))
+                {
+                    handOver.Add(g.HeadId);
+                    continue;
+                }
+                foreach (var n in need) running[(branchId, n.BasicMaterialId)] = running.GetValueOrDefault((branchId, n.BasicMaterialId)) - n.Quantity;
+                var items = g.Orders.SelectMany(o => o.Items).ToDictionary(i => i.Id);
+                var lines = items.Values.Where(i => i.Remaining > 0).OrderBy(i => i.Id).Select(i => new DeliveryLine(i.Id, i.Remaining)).ToList();
+                var logi = logistics?.Company;
+                made.Add(new BatchDelivery(g, flags, branch, logi,
+                    DeliveryService.Compose(g.Orders, g.Key, branchId, logi, lines, items, weights, Actor, now, null)));
+                reviewedIds.UnionWith(groupIds);
+            }
+            else if (blocking == ReviewFlags.Store && split) handOver.Add(g.HeadId);
+            else
+            {
+                var s = ShortageToTell(c);
+                held.Add(new BatchHeld(g, flags, blocking, s is null ? null
+                    : DetailText(s, branches.GetValueOrDefault(s.BranchId)?.Name, materials.TryGetValue(s.BasicMaterialId, out var m) ? m.MaterialBn : null)));
+            }
+        }
+
+        // stock first: the batch's one conditional move; short (another reviewer was faster) → group by group
+        try
+        {
+            await inventory.MoveShopFreezeToBranchManyAsync(made.SelectMany(d => d.Delivery.Items
+                .Select(i => new FreezeMoveLine(d.Delivery.ShopId, d.Delivery.BranchId, i.BasicMaterialId, i.Number))).ToList(), ct).ConfigureAwait(false);
+        }
+        catch (InsufficientStockException)
+        {
+            var one = new List<AutoReviewResult>();
+            var seen = new HashSet<long>();
+            foreach (var id in ids)
+            {
+                if (seen.Contains(id)) continue;
+                var r = await ReviewOneAsync(id, buffer, rules, preprocessed, tx, ct).ConfigureAwait(false);
+                seen.UnionWith(r.MergedOrderIds);
+                one.Add(r);
+            }
+            return one;
+        }
+
+        await WriteAsync(made, held, facts, now, ct).ConfigureAwait(false);
+        foreach (var d in made)
+            results[d.Group.HeadId] = new AutoReviewResult(d.Group.HeadId, AutoReviewOutcome.Reviewed, d.Flags, 0, d.Delivery.DeliveryBn,
+                d.Group.Orders.Select(o => o.Id).ToList());
+        foreach (var h in held)
+            results[h.Group.HeadId] = new AutoReviewResult(h.Group.HeadId, AutoReviewOutcome.Held, h.Flags, h.Blocking, null, h.Group.Orders.Select(o => o.Id).ToList());
+        foreach (var id in handOver)
+            results[id] = await ReviewOneAsync(id, buffer, rules, preprocessed, tx, ct).ConfigureAwait(false);
+        return ids.Where(results.ContainsKey).Select(id => results[id]).ToList();
+    }
+
+    /// <summary>
+    /// Whether the batch may write this group's delivery itself: an own-warehouse delivery branch supplying the shop, and
+    /// orders <see cref="DeliveryService.CreateAsync"/> would take — else the per-group path does it (and says no as before).
+    /// </summary>
+    private static bool Batchable(BatchGroup g, BranchInfo branch)
+    {
+        if (branch.Type != BranchType.Delivery || branch.Wms != Branch.SelfWms || !branch.ShopIds.Contains(g.Key.ShopId)) return false;
+        if (!g.Orders.SelectMany(o => o.Items).Any(i => i.Remaining > 0)) return false;
+        try
+        {
+            foreach (var o in g.Orders) DeliveryService.CheckReviewable(o);
+            return true;
+        }
+        catch (DomainException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Open, unshipped orders of the groups' shops and members, any address (MEMBER), in one query.</summary>
+    private async Task<List<Order>> SameMemberOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
+    {
+        var keys = groups.Where(g => g.Key.HasMember).Select(g => g.Key).ToList();
+        if (keys.Count == 0) return [];
+        var shopIds = keys.Select(k => k.ShopId).Distinct().ToList();
+        var members = keys.Select(k => k.Member).Distinct().ToList();
+        return await db.Set<Order>().AsNoTracking()
+            .Where(o => shopIds.Contains(o.ShopId) && (members.Contains(o.MemberUname!) || members.Contains(o.BuyerId!)))
+            .Where(o => o.Status == OrderStatus.Active && o.ShipStatus == ShipStatus.NotShipped)
+            .ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Active unconfirmed orders of the groups' consignees (mobile), any shop (COMBINE), in one query.</summary>
+    private async Task<List<Order>> SameConsigneeOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
+    {
+        var mobiles = groups.Where(g => g.Key.Name.Length > 0 && g.Key.Mobile.Length > 0).Select(g => g.Key.Mobile).Distinct().ToList();
+        if (mobiles.Count == 0) return [];
+        return await db.Set<Order>().AsNoTracking()
+            .Where(o => mobiles.Contains(o.ShipMobile!) && o.Status == OrderStatus.Active && o.ProcessStatus == ProcessStatus.Unconfirmed && !o.IsFail)
+            .ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The batch's writes after its freeze move, without the change tracker: held orders dispatched (one call), deliveries
+    /// (ids returned), then their lines and every log line (one multi-row insert), then numbers, <c>split_num</c>, orders
+    /// and review states (one command).
+    /// </summary>
+    private async Task WriteAsync(List<BatchDelivery> made, List<BatchHeld> held, Dictionary<long, OrderFacts> facts, DateTime now, CancellationToken ct)
+    {
+        // an order left for people goes to its group's reviewers (自动分派), when the group has a dispatch rule
+        var heldFacts = held.SelectMany(h => h.Group.Orders).Select(o => facts[o.Id]).ToList();
+        var dispatched = heldFacts.Count == 0 ? []
+            : (await dispatch.AutoDispatchAsync(heldFacts, Actor, ct).ConfigureAwait(false)).Select(d => d.OrderId).ToList();
+        var seenUpdatedAt = dispatched.Count == 0 ? []
+            : await db.Set<Order>().AsNoTracking().Where(o => dispatched.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.UpdatedAt, ct).ConfigureAwait(false);
+        var stateIds = made.SelectMany(d => d.Group.Orders).Concat(held.SelectMany(h => h.Group.Orders)).Select(o => o.Id).ToList();
+        var states = await db.Set<OrderReviewState>().AsNoTracking().Where(s => stateIds.Contains(s.OrderId))
+            .ToDictionaryAsync(s => s.OrderId, ct).ConfigureAwait(false);
+
+        var rows = new RowInserter(db);
+        rows.AddRange(made.Select(d => d.Delivery));
+        await rows.ExecuteAsync(ct).ConfigureAwait(false);
+        var logs = new List<OrderLog>();
+        foreach (var d in made)
+        {
+            d.Delivery.DeliveryBn = DocumentNumbers.Generate("D", now, d.Delivery.Id);
+            foreach (var i in d.Delivery.Items) i.DeliveryId = d.Delivery.Id;
+            foreach (var x in d.Delivery.OrderItems) x.DeliveryId = d.Delivery.Id;
+            var items = d.Group.Orders.SelectMany(o => o.Items).ToDictionary(i => i.Id);
+            foreach (var x in d.Delivery.OrderItems) items[x.OrderItemId].SplitNum += x.Number;
+            var what = DeliveryService.CreatedText(d.Delivery.DeliveryBn, d.Branch.Name, d.Logistics, d.Group.Orders);
+            logs.AddRange(d.Group.Orders.Select(o => OrderLog.Create(o.Id, "delivery.create", what, Actor, now)));
+        }
+        var stateRows = new List<OrderReviewState>(stateIds.Count);
+        foreach (var d in made)
+            stateRows.AddRange(d.Group.Orders.Select(o => new OrderReviewState
+            {
+                OrderId = o.Id, SeenUpdatedAt = now, AttemptedAt = now, Flags = (long)d.Flags, Blocking = 0,
+            }));
+        foreach (var h in held)
+            foreach (var o in h.Group.Orders)
+            {
+                var before = states.GetValueOrDefault(o.Id);
+                if (before is null || before.Flags != (long)h.Flags || before.AttemptedAt == default)
+                    logs.Add(OrderLog.Create(o.Id, "review.auto", HeldText(h.Flags, h.Blocking, h.Detail), Actor, now));
+                stateRows.Add(new OrderReviewState
+                {
+                    OrderId = o.Id, SeenUpdatedAt = seenUpdatedAt.TryGetValue(o.Id, out var at) ? at : o.UpdatedAt, AttemptedAt = now,
+                    Flags = (long)h.Flags, Blocking = (long)h.Blocking, Detail = h.Detail, RetryAt = RetryAtOf(h.Flags, now),
+                });
+            }
+        // one statement per table: consecutive rows of one type go together
+        await new RowInserter(db).AddRange(made.SelectMany(d => d.Delivery.Items)).AddRange(made.SelectMany(d => d.Delivery.OrderItems)).AddRange(logs)
+            .ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+
+        await using var batch = new SqlBatch(db);
+        var text = batch.Text;
+        var P = batch.P;
+        batch.Add("@now", now);
+        batch.Add("@yes", true);
+        if (made.Count > 0)
+        {
+            if (batch.IsNpgsql)
+                text.Append(CultureInfo.InvariantCulture, $"UPDATE delivery d SET delivery_bn = v.bn FROM unnest({P(made.Select(d => d.Delivery.Id).ToArray())}, ")
+                    .Append(CultureInfo.InvariantCulture, $"{P(made.Select(d => d.Delivery.DeliveryBn).ToArray())}) AS v(id, bn) WHERE d.id = v.id;\n");
+            else
+                foreach (var d in made)
+                    text.Append(CultureInfo.InvariantCulture, $"UPDATE delivery SET delivery_bn = {P(d.Delivery.DeliveryBn)} WHERE id = {P(d.Delivery.Id)};\n");
+            // every remaining line went into the delivery: split_num = quantity
+            text.Append(CultureInfo.InvariantCulture,
+                $"UPDATE order_item SET split_num = quantity WHERE {In(batch, made.SelectMany(d => d.Delivery.OrderItems).Select(x => x.OrderItemId))};\n");
+            foreach (var g in made.SelectMany(d => d.Group.Orders.Select(o => (Order: o, d.Flags))).GroupBy(x => (Status: DeliveryService.StatusAfterDelivery(x.Order), x.Flags)))
+                text.Append(CultureInfo.InvariantCulture,
+                    $"UPDATE orders SET confirmed = @yes, process_status = {P((int)g.Key.Status)}, updated_at = @now, auto_status = {P((long)g.Key.Flags)} WHERE {In(batch, g.Select(x => x.Order.Id))};\n");
+        }
+        // writing auto_status is not a change of the order: updated_at stays
+        foreach (var g in held.GroupBy(h => h.Flags))
+            text.Append(CultureInfo.InvariantCulture, $"UPDATE orders SET auto_status = {P((long)g.Key)} WHERE {In(batch, g.SelectMany(h => h.Group.Orders).Select(o => o.Id))};\n");
+        if (stateRows.Count > 0)
+        {
+            text.Append("INSERT INTO order_review_state (order_id, seen_updated_at, attempted_at, flags, blocking, detail, retry_at, queued_until, manual_only) VALUES ");
+            text.AppendJoin(", ", stateRows.Select(s =>
+                $"({P(s.OrderId)}, {P(s.SeenUpdatedAt)}, {P(s.AttemptedAt)}, {P(s.Flags)}, {P(s.Blocking)}, {P(s.Detail)}, {P(s.RetryAt)}, NULL, {P(false)})"));
+            text.Append(" ON CONFLICT (order_id) DO UPDATE SET seen_updated_at = excluded.seen_updated_at, attempted_at = excluded.attempted_at, ")
+                .Append("flags = excluded.flags, blocking = excluded.blocking, detail = excluded.detail, retry_at = excluded.retry_at, queued_until = NULL;\n");
+        }
+        await batch.ExecuteAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary><c>id = ANY(array)</c> on PostgreSQL, <c>id IN (…)</c> on SQLite.</summary>
+    private static string In(SqlBatch batch, IEnumerable<long> ids) =>
+        batch.IsNpgsql ? "id = ANY(" + batch.P(ids.ToArray()) + ")" : "id IN (" + string.Join(", ", ids.Select(id => batch.P(id))) + ")";
+}
