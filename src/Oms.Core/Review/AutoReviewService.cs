@@ -151,9 +151,43 @@ public sealed partial class AutoReviewService(
         Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
     {
         await tx.CreateSavepointAsync(GroupSavepoint, ct).ConfigureAwait(false);
-        var result = await ReviewGroupAsync(orderId, buffer, batch, preprocessed, tx, ct).ConfigureAwait(false);
+        AutoReviewResult result;
+        try
+        {
+            result = await ReviewGroupAsync(orderId, buffer, batch, preprocessed, tx, ct).ConfigureAwait(false);
+        }
+        catch (DomainException e)
+        {
+            // a refusal of this group (e.g. its branch no longer supplies the shop) undoes this group only: the rest of the
+            // batch goes on, the order says why and is looked at again later
+            await tx.RollbackToSavepointAsync(GroupSavepoint, ct).ConfigureAwait(false);
+            db.ChangeTracker.Clear();
+            result = await RefusedAsync(orderId, e.Message, ct).ConfigureAwait(false);
+        }
         await tx.ReleaseSavepointAsync(GroupSavepoint, ct).ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>
+    /// A group the delivery service refused: the head order keeps its flags, its state gets the refusal as its detail and a
+    /// retry in <see cref="RetryAfter"/>, and — when the reason is new — a log line.
+    /// </summary>
+    private async Task<AutoReviewResult> RefusedAsync(long orderId, string reason, CancellationToken ct)
+    {
+        var now = Now;
+        var order = await db.Set<Order>().AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId, ct).ConfigureAwait(false);
+        if (order is null) return Skipped(orderId);
+        var detail = "生成发货单被拒绝：" + reason;
+        var s = await db.Set<OrderReviewState>().FirstOrDefaultAsync(x => x.OrderId == orderId, ct).ConfigureAwait(false);
+        if (s is null) db.Add(s = new OrderReviewState { OrderId = orderId });
+        if (s.Detail != detail) db.Add(OrderLog.Create(orderId, "review.auto", "自动审单未通过：" + detail, Actor, now));
+        s.SeenUpdatedAt = order.UpdatedAt;
+        s.AttemptedAt = now;
+        s.Detail = detail;
+        s.QueuedUntil = null;
+        s.RetryAt = now + RetryAfter;
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return new AutoReviewResult(orderId, AutoReviewOutcome.Held, (ReviewFlags)order.AutoStatus, 0, null, [orderId]);
     }
 
     private const string GroupSavepoint = "oms_review_group";

@@ -115,6 +115,42 @@ public abstract class AutoReviewBatchTests<TFixture>(TFixture server) : IClassFi
         Assert.Single(await k.Orders.LogAsync(memo.Id), l => l.Action == "review.auto");
         await k.AssertInvariantsAsync();
     }
+
+    [Fact]
+    public async Task A_group_the_delivery_service_refuses_is_held_with_the_reason_and_the_rest_of_the_batch_goes_on()
+    {
+        using var good = await ReviewKit.CreateAsync(server);
+        using var bad = await ReviewKit.CreateAsync(server);
+        var branch = await good.BranchAsync(stock: new Dictionary<string, int> { [good.Orders.A] = 5 });
+        await good.LogisticsAsync(branch, "SF");
+        var lost = await bad.BranchAsync(stock: new Dictionary<string, int> { [bad.Orders.A] = 5 });
+        await bad.LogisticsAsync(lost, "YTO");
+        // a third-party branch whose WMS channel is gone: the batch hands it over, the delivery service refuses it
+        await bad.DoAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<OmsDbContext>();
+            await db.Set<Oms.Warehouses.Branch>().Where(b => b.Id == lost.Id).ExecuteUpdateAsync(u => u.SetProperty(b => b.Wms, "GONE-" + lost.BranchBn));
+        });
+        var refused = await bad.PushAsync([new Line(bad.Orders.SA, 1)], member: "refused");
+        var fine = await good.PushAsync([new Line(good.Orders.SA, 1)], member: "fine");
+
+        var results = (await good.AutoReviewAsync(refused.Id, fine.Id)).ToDictionary(r => r.OrderId);
+
+        Assert.Equal(AutoReviewOutcome.Reviewed, results[fine.Id].Outcome);
+        Assert.Single(await good.DeliveriesOfAsync(fine.Id));
+        Assert.True(results[refused.Id].Outcome == AutoReviewOutcome.Held, $"{results[refused.Id]}");
+        Assert.Empty(await bad.DeliveriesOfAsync(refused.Id));
+        var reason = $"生成发货单被拒绝：仓库 {lost.BranchBn} 的 WMS 渠道 GONE-{lost.BranchBn} 不存在";
+        var state = await bad.WithAsync(sp => sp.GetRequiredService<OmsDbContext>().Set<OrderReviewState>().AsNoTracking().SingleAsync(s => s.OrderId == refused.Id));
+        Assert.True(reason == state.Detail, $"{results[refused.Id]} {state.Detail} {state.Flags} {state.Blocking}");
+        Assert.NotNull(state.RetryAt);
+        Assert.Null(state.QueuedUntil);
+        Assert.Contains(await bad.Orders.LogAsync(refused.Id), l => l.Action == "review.auto" && l.Text == "自动审单未通过：" + reason);
+        // nothing of the refused group stayed: its stock still sits in the shop freeze
+        Assert.Equal(1, await bad.ShopFreezeAsync(bad.Orders.A));
+        await good.AssertInvariantsAsync();
+        await bad.AssertInvariantsAsync();
+    }
 }
 
 public sealed class SqliteAutoReviewBatchTests(SqliteServerFixture server) : AutoReviewBatchTests<SqliteServerFixture>(server);
