@@ -19,7 +19,11 @@ namespace Oms.Fulfillment;
 /// </summary>
 public sealed class ShipmentWriteback(OmsDbContext db, Outbox.Outbox outbox, TimeProvider clock)
 {
-    /// <summary>The write-back requests of shipped deliveries, each with its orders; shops and line ids read once for all.</summary>
+    /// <summary>
+    /// The write-back requests of shipped deliveries, each with its orders, written at once in the caller's transaction
+    /// (untracked, <see cref="Outbox.Outbox.AddManyAsync"/>'s rows and the order log lines in one round trip); shops and line
+    /// ids read once for all.
+    /// </summary>
     public async Task AddAsync(IReadOnlyList<(Delivery Delivery, IReadOnlyList<Order> Orders)> shipped, string actor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(shipped);
@@ -30,15 +34,21 @@ public sealed class ShipmentWriteback(OmsDbContext db, Outbox.Outbox outbox, Tim
         var oids = await db.Set<OrderObject>().AsNoTracking().Where(x => orderIds.Contains(x.OrderId))
             .ToDictionaryAsync(x => x.Id, x => x.Oid, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
-        foreach (var (d, orders) in shipped) Add(d, orders, shops[d.ShopId], oids, actor, now);
+        var requests = new List<OutboundRequest>();
+        var logs = new List<OrderLog>();
+        foreach (var (d, orders) in shipped) Add(d, orders, shops[d.ShopId], oids, actor, now, requests, logs);
+        var rows = new RowInserter(db);
+        outbox.AddMany(rows, requests);
+        await rows.AddRange(logs).ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
     }
 
-    private void Add(Delivery d, IReadOnlyList<Order> orders, Shop shop, Dictionary<long, string?> oids, string actor, DateTime now)
+    private static void Add(Delivery d, IReadOnlyList<Order> orders, Shop shop, Dictionary<long, string?> oids, string actor, DateTime now,
+        List<OutboundRequest> requests, List<OrderLog> logs)
     {
         if (!shop.ShipWriteback || string.IsNullOrWhiteSpace(shop.NodeId) || string.IsNullOrWhiteSpace(shop.Token))
         {
             var why = shop.ShipWriteback ? $"店铺 {shop.Name} 未绑定矩阵（缺 node_id 或 token），发货未回写" : $"店铺 {shop.Name} 设置为不回写发货";
-            foreach (var o in orders) db.Add(OrderLog.Create(o.Id, "delivery.writeback", why, actor, now));
+            foreach (var o in orders) logs.Add(OrderLog.Create(o.Id, "delivery.writeback", why, actor, now));
             return;
         }
         var peer = MatrixPeer.ForShop(shop);
@@ -85,8 +95,8 @@ public sealed class ShipmentWriteback(OmsDbContext db, Outbox.Outbox outbox, Tim
                         ? string.Join(",", items.Select(i => oids.GetValueOrDefault(i.ObjectId)).Where(x => !string.IsNullOrEmpty(x)).Distinct())
                         : "",
                 };
-            outbox.Add(db, OutboundRequest.Create(peer, method, parameters, o.OrderBn));
-            db.Add(OrderLog.Create(o.Id, "delivery.writeback",
+            requests.Add(OutboundRequest.Create(peer, method, parameters, o.OrderBn));
+            logs.Add(OrderLog.Create(o.Id, "delivery.writeback",
                 $"发货回写已排队：{method}（{d.LogiName ?? d.LogiCode} {d.LogiNo}{(isSplit ? "，拆单发货" : "")}）", actor, now));
         }
     }
