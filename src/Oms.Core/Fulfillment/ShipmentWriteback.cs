@@ -30,9 +30,11 @@ public sealed class ShipmentWriteback(OmsDbContext db, Outbox.Outbox outbox, Tim
         if (shipped.Count == 0) return;
         var shopIds = shipped.Select(x => x.Delivery.ShopId).Distinct().ToList();
         var shops = await db.Set<Shop>().AsNoTracking().Where(s => shopIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct).ConfigureAwait(false);
-        var orderIds = shipped.SelectMany(x => x.Orders).Select(o => o.Id).Distinct().ToList();
-        var oids = await db.Set<OrderObject>().AsNoTracking().Where(x => orderIds.Contains(x.OrderId))
-            .ToDictionaryAsync(x => x.Id, x => x.Oid, ct).ConfigureAwait(false);
+        // the platform's line ids are sent for split parcels only
+        var splitOrderIds = shipped.SelectMany(x => x.Orders.Where(o => IsSplit(o, Carried(x.Delivery, o)))).Select(o => o.Id).Distinct().ToList();
+        var oids = splitOrderIds.Count == 0 ? []
+            : await db.Set<OrderObject>().AsNoTracking().Where(x => splitOrderIds.Contains(x.OrderId))
+                .ToDictionaryAsync(x => x.Id, x => x.Oid, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
         var requests = new List<OutboundRequest>();
         var logs = new List<OrderLog>();
@@ -55,9 +57,9 @@ public sealed class ShipmentWriteback(OmsDbContext db, Outbox.Outbox outbox, Tim
         var method = Platforms.ShipmentWritebackMethod(shop.ShopType);
         foreach (var o in orders)
         {
-            var carried = d.OrderItems.Where(x => x.OrderId == o.Id).GroupBy(x => x.OrderItemId).ToDictionary(g => g.Key, g => g.Sum(x => x.Number));
+            var carried = Carried(d, o);
             var items = o.Items.Where(i => carried.ContainsKey(i.Id)).ToList();
-            var isSplit = o.Items.Any(i => !i.Deleted && carried.GetValueOrDefault(i.Id) < i.Quantity);
+            var isSplit = IsSplit(o, carried);
             object parameters = method == Platforms.TradeShippingAdd
                 ? new
                 {
@@ -100,4 +102,11 @@ public sealed class ShipmentWriteback(OmsDbContext db, Outbox.Outbox outbox, Tim
                 $"发货回写已排队：{method}（{d.LogiName ?? d.LogiCode} {d.LogiNo}{(isSplit ? "，拆单发货" : "")}）", actor, now));
         }
     }
+
+    /// <summary>How many of each of the order's lines the delivery carries.</summary>
+    private static Dictionary<long, int> Carried(Delivery d, Order o) =>
+        d.OrderItems.Where(x => x.OrderId == o.Id).GroupBy(x => x.OrderItemId).ToDictionary(g => g.Key, g => g.Sum(x => x.Number));
+
+    /// <summary>The parcel carries only part of the order (a live line not fully in it).</summary>
+    private static bool IsSplit(Order o, Dictionary<long, int> carried) => o.Items.Any(i => !i.Deleted && carried.GetValueOrDefault(i.Id) < i.Quantity);
 }
