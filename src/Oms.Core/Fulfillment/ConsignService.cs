@@ -42,7 +42,7 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
     public async Task<ConsignResult> ConsignAsync(long deliveryId, ConsignInput input, ConsignSource source, string actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (outcomes, shipped) = await ShipAsync([(deliveryId, input)], source, actor, ct).ConfigureAwait(false);
+        var (outcomes, shipped) = await ShipInSavepointAsync([(deliveryId, input)], source, actor, ct).ConfigureAwait(false);
         var o = outcomes[0];
         if (o.Error is not null) throw new DomainException(o.Error);
         return new ConsignResult(shipped[deliveryId], o.Shipped);
@@ -58,33 +58,25 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
         IReadOnlyList<(long DeliveryId, ConsignInput Input)> items, ConsignSource source, string actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("consign runs in the caller's transaction");
+        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("consign runs in the caller's transaction");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        await tx.CreateSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
         try
         {
-            var (outcomes, _) = await ShipAsync(items, source, actor, ct).ConfigureAwait(false);
-            await tx.ReleaseSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
-            return outcomes;
+            return (await ShipInSavepointAsync(items, source, actor, ct).ConfigureAwait(false)).Outcomes;
         }
         catch (InsufficientStockException)
         {
-            await tx.RollbackToSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
             db.ChangeTracker.Clear();
         }
         var one = new List<ConsignOutcome>(items.Count);
         foreach (var item in items)
         {
-            await tx.CreateSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
             try
             {
-                var (outcomes, _) = await ShipAsync([item], source, actor, ct).ConfigureAwait(false);
-                one.Add(outcomes[0]);
-                await tx.ReleaseSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
+                one.Add((await ShipInSavepointAsync([item], source, actor, ct).ConfigureAwait(false)).Outcomes[0]);
             }
             catch (InsufficientStockException e)
             {
-                await tx.RollbackToSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
                 db.ChangeTracker.Clear();
                 var bn = await db.Set<Delivery>().AsNoTracking().Where(x => x.Id == item.DeliveryId).Select(x => x.DeliveryBn).FirstOrDefaultAsync(ct).ConfigureAwait(false);
                 one.Add(new ConsignOutcome(item.DeliveryId, bn, false, e.Message));
@@ -96,10 +88,33 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
     private const string BatchSavepoint = "oms_consign";
 
     /// <summary>
+    /// <see cref="ShipAsync"/> in a savepoint of the caller's transaction: a short stock counter (found last) rolls back what
+    /// this call wrote, and is rethrown.
+    /// </summary>
+    private async Task<(List<ConsignOutcome> Outcomes, Dictionary<long, Delivery> Shipped)> ShipInSavepointAsync(
+        IReadOnlyList<(long DeliveryId, ConsignInput Input)> items, ConsignSource source, string actor, CancellationToken ct)
+    {
+        var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("consign runs in the caller's transaction");
+        await tx.CreateSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
+        try
+        {
+            var result = await ShipAsync(items, source, actor, ct).ConfigureAwait(false);
+            await tx.ReleaseSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
+            return result;
+        }
+        catch (InsufficientStockException)
+        {
+            await tx.RollbackToSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The work itself, for one delivery or a batch: every order of every delivery locked at once (ascending id), the
     /// deliveries read again, checked one by one (a refusal only drops that delivery), then for all that pass together:
-    /// the stock (<see cref="InventoryService.ShipFromFreezeManyAsync"/> — a short counter throws and the caller's
-    /// savepoint undoes the rest), the deliveries, order items and orders, sales records, order logs, write-back.
+    /// the deliveries, order items and orders, sales records, order logs, write-back, and last the stock
+    /// (<see cref="InventoryService.ShipFromFreezeManyAsync"/>: the shared stock rows stay locked only until the commit; a
+    /// short counter throws and the caller's savepoint undoes the rest). Nothing is tracked.
     /// </summary>
     private async Task<(List<ConsignOutcome> Outcomes, Dictionary<long, Delivery> Shipped)> ShipAsync(
         IReadOnlyList<(long DeliveryId, ConsignInput Input)> items, ConsignSource source, string actor, CancellationToken ct)
@@ -111,7 +126,18 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
         // read untracked: what changes is written below by a few set-wise statements, not by the change tracker
         var orderIds = links.Select(l => l.OrderId).Distinct().ToList();
         await OrderLocks.LockOrdersAsync(db, orderIds, ct).ConfigureAwait(false);
-        var orders = await db.Set<Order>().AsNoTracking().Include(o => o.Items).Where(o => orderIds.Contains(o.Id))
+        // only what the checks, the updates, the sales and the write-back use (an order row is wide)
+        var orders = await db.Set<Order>().AsNoTracking().Where(o => orderIds.Contains(o.Id))
+            .Select(o => new Order
+            {
+                Id = o.Id, ShopId = o.ShopId, OrderBn = o.OrderBn, ShipStatus = o.ShipStatus, IsProtect = o.IsProtect, BuyerId = o.BuyerId,
+                MemberUname = o.MemberUname,
+                Items = o.Items.Select(i => new OrderItem
+                {
+                    Id = i.Id, OrderId = i.OrderId, ObjectId = i.ObjectId, BasicMaterialId = i.BasicMaterialId, Bn = i.Bn, Name = i.Name,
+                    ItemType = i.ItemType, Quantity = i.Quantity, Price = i.Price, Amount = i.Amount, SendNum = i.SendNum, Deleted = i.Deleted,
+                }).ToList(),
+            })
             .AsSplitQuery().ToDictionaryAsync(o => o.Id, ct).ConfigureAwait(false);
         var deliveries = await db.Set<Delivery>().AsNoTracking().Include(x => x.Items).Include(x => x.OrderItems).Where(x => ids.Contains(x.Id))
             .AsSplitQuery().ToDictionaryAsync(x => x.Id, ct).ConfigureAwait(false);
@@ -149,14 +175,8 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
             : await db.Set<LogisticsCompany>().AsNoTracking().Where(l => branchIds.Contains(l.BranchId) && codes.Contains(l.Code))
                 .ToListAsync(ct).ConfigureAwait(false);
 
-        // stock first: a short counter throws before anything else is written
-        await inventory.ShipFromFreezeManyAsync(go.SelectMany(g => g.D.Items.OrderBy(i => i.BasicMaterialId)
-            .Select(i => (new StockMoveLine(g.D.BranchId, i.BasicMaterialId, i.Number), new LedgerEntry(StockMoveType.SalesOut, g.D.DeliveryBn, actor)))).ToList(), ct)
-            .ConfigureAwait(false);
-
         var now = clock.GetUtcNow().UtcDateTime;
-        var rows = new RowInserter(db);
-        var logs = new RowInserter(db);
+        var logs = new List<OrderLog>();
         var sales = new List<Sale>();
         var shipped = new List<(Delivery, IReadOnlyList<Order>)>(go.Count);
         foreach (var (d, logiNo, input) in go)
@@ -203,7 +223,6 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
                 sale.SaleAmount = sale.Items.Sum(i => i.Amount);
                 sale.ItemNum = sale.Items.Sum(i => i.Nums);
                 sales.Add(sale);
-                rows.Add(sale);
                 logs.Add(OrderLog.Create(o.Id, "delivery.consign",
                     string.Create(CultureInfo.InvariantCulture, $"发货单 {d.DeliveryBn} 已发货（{d.LogiName ?? d.LogiCode ?? "物流"} {logiNo}，{sale.ItemNum} 件）")
                     + (o.ShipStatus == ShipStatus.PartlyShipped ? "，订单部分发货" : ""), actor, now));
@@ -211,15 +230,25 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
             shipped.Add((d, mine));
         }
         await WriteAsync(go.Select(g => g.D).ToList(), shipped.SelectMany(x => x.Item2).DistinctBy(o => o.Id).ToList(), now, ct).ConfigureAwait(false);
-        await rows.ExecuteAsync(ct).ConfigureAwait(false);
-        foreach (var s in sales)
-            foreach (var i in s.Items)
-            {
-                i.SaleId = s.Id;
-                logs.Add(i);
-            }
-        await logs.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+        // sales and order logs as multi-row inserts, then the sales' ids by their unique (delivery, order), then their lines
+        var rows = new RowInserter(db);
+        await rows.AddRange(sales).AddRange(logs).ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+        var deliveryIds = go.Select(g => g.D.Id).ToList();
+        var saleIds = await db.Set<Sale>().Where(x => deliveryIds.Contains(x.DeliveryId)).Select(x => new { x.DeliveryId, x.OrderId, x.Id })
+            .ToDictionaryAsync(x => (x.DeliveryId, x.OrderId), x => x.Id, ct).ConfigureAwait(false);
+        foreach (var sale in sales)
+        {
+            sale.Id = saleIds[(sale.DeliveryId, sale.OrderId)];
+            foreach (var i in sale.Items) i.SaleId = sale.Id;
+            rows.AddRange(sale.Items);
+        }
+        await rows.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
         await writeback.AddAsync(shipped, actor, ct).ConfigureAwait(false);
+        // stock last: every batch of a branch changes the same stock rows, so their row locks are held only until the
+        // commit; a short counter throws and the caller's savepoint undoes what was written above
+        await inventory.ShipFromFreezeManyAsync(go.SelectMany(g => g.D.Items.OrderBy(i => i.BasicMaterialId)
+            .Select(i => (new StockMoveLine(g.D.BranchId, i.BasicMaterialId, i.Number), new LedgerEntry(StockMoveType.SalesOut, g.D.DeliveryBn, actor)))).ToList(), ct)
+            .ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return (outcomes, deliveries);
     }

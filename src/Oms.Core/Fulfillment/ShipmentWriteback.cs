@@ -19,35 +19,47 @@ namespace Oms.Fulfillment;
 /// </summary>
 public sealed class ShipmentWriteback(OmsDbContext db, Outbox.Outbox outbox, TimeProvider clock)
 {
-    /// <summary>The write-back requests of shipped deliveries, each with its orders; shops and line ids read once for all.</summary>
+    /// <summary>
+    /// The write-back requests of shipped deliveries, each with its orders, written at once in the caller's transaction
+    /// (untracked, <see cref="Outbox.Outbox.AddManyAsync"/>'s rows and the order log lines in one round trip); shops and line
+    /// ids read once for all.
+    /// </summary>
     public async Task AddAsync(IReadOnlyList<(Delivery Delivery, IReadOnlyList<Order> Orders)> shipped, string actor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(shipped);
         if (shipped.Count == 0) return;
         var shopIds = shipped.Select(x => x.Delivery.ShopId).Distinct().ToList();
         var shops = await db.Set<Shop>().AsNoTracking().Where(s => shopIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct).ConfigureAwait(false);
-        var orderIds = shipped.SelectMany(x => x.Orders).Select(o => o.Id).Distinct().ToList();
-        var oids = await db.Set<OrderObject>().AsNoTracking().Where(x => orderIds.Contains(x.OrderId))
-            .ToDictionaryAsync(x => x.Id, x => x.Oid, ct).ConfigureAwait(false);
+        // the platform's line ids are sent for split parcels only
+        var splitOrderIds = shipped.SelectMany(x => x.Orders.Where(o => IsSplit(o, Carried(x.Delivery, o)))).Select(o => o.Id).Distinct().ToList();
+        var oids = splitOrderIds.Count == 0 ? []
+            : await db.Set<OrderObject>().AsNoTracking().Where(x => splitOrderIds.Contains(x.OrderId))
+                .ToDictionaryAsync(x => x.Id, x => x.Oid, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
-        foreach (var (d, orders) in shipped) Add(d, orders, shops[d.ShopId], oids, actor, now);
+        var requests = new List<OutboundRequest>();
+        var logs = new List<OrderLog>();
+        foreach (var (d, orders) in shipped) Add(d, orders, shops[d.ShopId], oids, actor, now, requests, logs);
+        var rows = new RowInserter(db);
+        outbox.AddMany(rows, requests);
+        await rows.AddRange(logs).ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
     }
 
-    private void Add(Delivery d, IReadOnlyList<Order> orders, Shop shop, Dictionary<long, string?> oids, string actor, DateTime now)
+    private static void Add(Delivery d, IReadOnlyList<Order> orders, Shop shop, Dictionary<long, string?> oids, string actor, DateTime now,
+        List<OutboundRequest> requests, List<OrderLog> logs)
     {
         if (!shop.ShipWriteback || string.IsNullOrWhiteSpace(shop.NodeId) || string.IsNullOrWhiteSpace(shop.Token))
         {
             var why = shop.ShipWriteback ? $"店铺 {shop.Name} 未绑定矩阵（缺 node_id 或 token），发货未回写" : $"店铺 {shop.Name} 设置为不回写发货";
-            foreach (var o in orders) db.Add(OrderLog.Create(o.Id, "delivery.writeback", why, actor, now));
+            foreach (var o in orders) logs.Add(OrderLog.Create(o.Id, "delivery.writeback", why, actor, now));
             return;
         }
         var peer = MatrixPeer.ForShop(shop);
         var method = Platforms.ShipmentWritebackMethod(shop.ShopType);
         foreach (var o in orders)
         {
-            var carried = d.OrderItems.Where(x => x.OrderId == o.Id).GroupBy(x => x.OrderItemId).ToDictionary(g => g.Key, g => g.Sum(x => x.Number));
+            var carried = Carried(d, o);
             var items = o.Items.Where(i => carried.ContainsKey(i.Id)).ToList();
-            var isSplit = o.Items.Any(i => !i.Deleted && carried.GetValueOrDefault(i.Id) < i.Quantity);
+            var isSplit = IsSplit(o, carried);
             object parameters = method == Platforms.TradeShippingAdd
                 ? new
                 {
@@ -85,9 +97,16 @@ public sealed class ShipmentWriteback(OmsDbContext db, Outbox.Outbox outbox, Tim
                         ? string.Join(",", items.Select(i => oids.GetValueOrDefault(i.ObjectId)).Where(x => !string.IsNullOrEmpty(x)).Distinct())
                         : "",
                 };
-            outbox.Add(db, OutboundRequest.Create(peer, method, parameters, o.OrderBn));
-            db.Add(OrderLog.Create(o.Id, "delivery.writeback",
+            requests.Add(OutboundRequest.Create(peer, method, parameters, o.OrderBn));
+            logs.Add(OrderLog.Create(o.Id, "delivery.writeback",
                 $"发货回写已排队：{method}（{d.LogiName ?? d.LogiCode} {d.LogiNo}{(isSplit ? "，拆单发货" : "")}）", actor, now));
         }
     }
+
+    /// <summary>How many of each of the order's lines the delivery carries.</summary>
+    private static Dictionary<long, int> Carried(Delivery d, Order o) =>
+        d.OrderItems.Where(x => x.OrderId == o.Id).GroupBy(x => x.OrderItemId).ToDictionary(g => g.Key, g => g.Sum(x => x.Number));
+
+    /// <summary>The parcel carries only part of the order (a live line not fully in it).</summary>
+    private static bool IsSplit(Order o, Dictionary<long, int> carried) => o.Items.Any(i => !i.Deleted && carried.GetValueOrDefault(i.Id) < i.Quantity);
 }

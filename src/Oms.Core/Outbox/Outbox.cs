@@ -19,9 +19,10 @@ public sealed record OutboundRequest(MatrixPeer Peer, string Method, JsonObject 
 }
 
 /// <summary>
-/// The outbox (DESIGN.md "Data and transactions"): <see cref="Add"/> writes the request and the
-/// send task (<c>matrix.send</c>, or <c>qimen.send</c> for Qimen channels, <see cref="OutboxSendTasks"/>) into the caller's unit of work, so the request is sent if and only if the
-/// business change commits.
+/// The outbox (DESIGN.md "Data and transactions"): <see cref="Add"/> (tracked) or <see cref="AddManyAsync"/> (untracked,
+/// multi-row) writes the request and the send task (<c>matrix.send</c>, or <c>qimen.send</c> for Qimen channels,
+/// <see cref="OutboxSendTasks"/>) into the caller's unit of work, so the request is sent if and only if the business
+/// change commits.
 /// </summary>
 public sealed class Outbox(ITaskQueue queue, TaskRegistry registry, TimeProvider clock)
 {
@@ -39,12 +40,50 @@ public sealed class Outbox(ITaskQueue queue, TaskRegistry registry, TimeProvider
     public OutboxMessage Add(OmsDbContext db, OutboundRequest request)
     {
         ArgumentNullException.ThrowIfNull(db);
+        var (message, task) = Create(request, clock.GetUtcNow().UtcDateTime);
+        db.Add(message);
+        queue.Enqueue(db, [task]);
+        return message;
+    }
+
+    /// <summary>
+    /// Writes several requests and their tasks at once, without change tracking, in the caller's open transaction (hot
+    /// paths such as batch consign): the same rows as <see cref="Add"/>, as multi-row inserts in one round trip. They
+    /// commit or roll back with the caller's transaction. Returns the messages (untracked), in the order of the requests.
+    /// </summary>
+    public async Task<IReadOnlyList<OutboxMessage>> AddManyAsync(OmsDbContext db, IEnumerable<OutboundRequest> requests, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var rows = new RowInserter(db);
+        var messages = AddMany(rows, requests);
+        await rows.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+        return messages;
+    }
+
+    /// <summary>
+    /// <see cref="AddManyAsync"/> on the caller's <see cref="RowInserter"/>: the messages, then their task rows, written by
+    /// the caller's <see cref="RowInserter.ExecuteWithoutIdsAsync"/> together with its other rows.
+    /// </summary>
+    internal IReadOnlyList<OutboxMessage> AddMany(RowInserter rows, IEnumerable<OutboundRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(requests);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var created = requests.Select(r => Create(r, now)).ToList();
+        var messages = created.Select(c => c.Message).ToList();
+        rows.AddRange(messages);
+        queue.Enqueue(rows, created.Select(c => c.Task));
+        return messages;
+    }
+
+    /// <summary>The message of a checked request and its send task.</summary>
+    private (OutboxMessage Message, TaskMessage Task) Create(OutboundRequest request, DateTime now)
+    {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.Method);
         var reserved = request.Parameters.Select(p => p.Key).Where(ReservedKeys.Contains).ToList();
         if (reserved.Count > 0)
             throw new ArgumentException($"Parameters may not set system parameters: {string.Join(", ", reserved)}.", nameof(request));
-        var now = clock.GetUtcNow().UtcDateTime;
         var message = new OutboxMessage
         {
             Id = Guid.NewGuid().ToString("N"),
@@ -61,9 +100,7 @@ public sealed class Outbox(ITaskQueue queue, TaskRegistry registry, TimeProvider
         };
         var task = registry.Message(OutboxSendTasks.For(message.PeerKind), SendPayload(message.Id));
         message.TaskMessageId = task.Id;
-        db.Add(message);
-        queue.Enqueue(db, [task]);
-        return message;
+        return (message, task);
     }
 
     internal static string SendPayload(string outboxId) => JsonSerializer.Serialize(new { id = outboxId });

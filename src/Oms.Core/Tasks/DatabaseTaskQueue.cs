@@ -32,6 +32,14 @@ public sealed class DatabaseTaskQueue(TaskDb taskDb, TimeProvider clock, TaskOpt
         foreach (var m in messages) db.Add(Row(m, now));
     }
 
+    void ITaskQueue.Enqueue(RowInserter rows, IEnumerable<TaskMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(messages);
+        var now = clock.GetUtcNow().UtcDateTime;
+        rows.AddRange(messages.Select(m => Row(m, now)));
+    }
+
     public async Task EnqueueAsync(IReadOnlyCollection<TaskMessage> messages, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(messages);

@@ -17,6 +17,13 @@ public interface ITaskQueue
     /// </summary>
     void Enqueue(OmsDbContext db, IEnumerable<TaskMessage> messages);
 
+    /// <summary>
+    /// Enqueues in the caller's transaction without change tracking (hot write paths): the same rows as
+    /// <see cref="Enqueue(OmsDbContext, IEnumerable{TaskMessage})"/> are queued on <paramref name="rows"/> and written by its
+    /// next execute (with the caller's other rows, multi-row), in the caller's transaction, or not at all.
+    /// </summary>
+    internal void Enqueue(RowInserter rows, IEnumerable<TaskMessage> messages);
+
     /// <summary>Enqueues on its own (committed/confirmed when the call returns).</summary>
     Task EnqueueAsync(IReadOnlyCollection<TaskMessage> messages, CancellationToken ct = default);
 

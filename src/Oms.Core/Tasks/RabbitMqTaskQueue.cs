@@ -54,6 +54,8 @@ public sealed partial class RabbitMqTaskQueue : ITaskQueue, IAsyncDisposable
 
     public void Enqueue(OmsDbContext db, IEnumerable<TaskMessage> messages) => _outbox.Enqueue(db, messages);
 
+    void ITaskQueue.Enqueue(RowInserter rows, IEnumerable<TaskMessage> messages) => ((ITaskQueue)_outbox).Enqueue(rows, messages);
+
     public async Task EnqueueAsync(IReadOnlyCollection<TaskMessage> messages, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(messages);

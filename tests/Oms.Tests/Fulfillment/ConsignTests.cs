@@ -241,6 +241,56 @@ public abstract class ConsignTests<TFixture>(TFixture server) : IClassFixture<TF
     }
 
     [Fact]
+    public async Task Counters_short_at_consign_refuse_only_the_short_delivery_and_nothing_of_it_is_written()
+    {
+        using var k = await KitAsync(server);
+        var branch = await k.BranchAsync(stock: new Dictionary<string, int> { [k.Orders.A] = 10 });
+        var o1 = await k.PushAsync([new Line(k.Orders.SA, 1)], member: "s1");
+        var o2 = await k.PushAsync([new Line(k.Orders.SA, 2)], member: "s2");
+        var d1 = await k.ConfirmAsync([o1.Id], branch.Id);
+        var d2 = await k.ConfirmAsync([o2.Id], branch.Id);
+        // the freeze changed under the deliveries (stock is written last, after everything else of the batch)
+        var material = k.Orders.Basic[k.Orders.A];
+        await k.DoAsync(sp => sp.GetRequiredService<OmsDbContext>().Set<BranchStock>()
+            .Where(x => x.BranchId == branch.Id && x.BasicMaterialId == material).ExecuteUpdateAsync(u => u.SetProperty(x => x.StoreFreeze, 2)));
+
+        var outcomes = await k.WithAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<OmsDbContext>();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var r = await sp.GetRequiredService<ConsignService>().ConsignBatchAsync(
+                [(d1.Id, new ConsignInput("S-1")), (d2.Id, new ConsignInput("S-2"))], ConsignSource.Floor, "packer");
+            await tx.CommitAsync();
+            return r;
+        });
+        Assert.Equal([true, false], outcomes.Select(x => x.Shipped).ToList());
+        Assert.Equal(d2.DeliveryBn, outcomes[1].DeliveryBn);
+        Assert.NotNull(outcomes[1].Error);
+        Assert.Equal((9, 1, 0, 0), await k.CountersAsync(branch.Id, k.Orders.A));
+        Assert.Single(await SalesAsync(k, o1.Id));
+        Assert.Single(await WritebacksAsync(k, o1.OrderBn));
+
+        // alone: refused, and nothing of it stays
+        await Assert.ThrowsAsync<InsufficientStockException>(() => ConsignAsync(k, d2.Id, "S-2"));
+        Assert.Equal(DeliveryStatus.Ready, (await DeliveryAsync(k, d2.Id)).Status);
+        Assert.Equal((9, 1, 0, 0), await k.CountersAsync(branch.Id, k.Orders.A));
+        Assert.Empty(await SalesAsync(k, o2.Id));
+        Assert.Empty(await WritebacksAsync(k, o2.OrderBn));
+        Assert.Empty(await LedgerAsync(k, d2.DeliveryBn));
+        Assert.Equal(ShipStatus.NotShipped, (await k.OrderAsync(o2.Id)).ShipStatus);
+        Assert.All((await k.OrderAsync(o2.Id)).Items, i => Assert.Equal(0, i.SendNum));
+        Assert.DoesNotContain(await k.Orders.LogAsync(o2.Id), l => l.Action is "delivery.consign" or "delivery.writeback");
+
+        // the freeze put right again, it ships
+        await k.DoAsync(sp => sp.GetRequiredService<OmsDbContext>().Set<BranchStock>()
+            .Where(x => x.BranchId == branch.Id && x.BasicMaterialId == material).ExecuteUpdateAsync(u => u.SetProperty(x => x.StoreFreeze, 2)));
+        await k.AssertInvariantsAsync();
+        Assert.True((await ConsignAsync(k, d2.Id, "S-2")).Shipped);
+        Assert.Equal((7, 0, 0, 0), await k.CountersAsync(branch.Id, k.Orders.A));
+        await k.AssertInvariantsAsync();
+    }
+
+    [Fact]
     public async Task Sales_are_listed_through_the_openapi()
     {
         using var k = await KitAsync(server);
