@@ -24,6 +24,12 @@ public sealed partial class AutoReviewService
     /// <summary>A group the batch turns into a delivery itself.</summary>
     private sealed record BatchDelivery(BatchGroup Group, ReviewFlags Flags, BranchInfo Branch, LogisticsCompany? Logistics, Delivery Delivery);
 
+    /// <summary>
+    /// What the batch did: the results of the groups it decided, the orders it leaves to the per-group path (each in a
+    /// transaction of its own, after the batch's commit), and the orders it preprocessed.
+    /// </summary>
+    private sealed record BatchOutcome(Dictionary<long, AutoReviewResult> Results, List<long> Alone, HashSet<long> Preprocessed);
+
     /// <summary>A group the batch leaves for people.</summary>
     private sealed record BatchHeld(BatchGroup Group, ReviewFlags Flags, ReviewFlags Blocking, string? Detail);
 
@@ -35,10 +41,10 @@ public sealed partial class AutoReviewService
     /// (<see cref="InventoryService.MoveShopFreezeToBranchManyAsync"/>), deliveries and their lines, order items, orders, logs,
     /// review states. A short freeze move (another reviewer took stock since the read) sends every group through the
     /// per-group path (<see cref="ReviewOneAsync"/>); groups the batch does not handle (a split over branches, a third-party
-    /// branch, a draft <see cref="DeliveryService.CreateAsync"/> would refuse) go through it after the batch's writes.
+    /// branch, a draft <see cref="DeliveryService.CreateAsync"/> would refuse) go through it after the batch's commit, each group in a
+    /// transaction of its own — so the batch never holds stock rows while those slower groups run.
     /// </summary>
-    private async Task<IReadOnlyList<AutoReviewResult>> ReviewBatchAsync(List<long> ids, TimeSpan buffer, BatchRules rules, IDbContextTransaction tx,
-        CancellationToken ct)
+    private async Task<BatchOutcome> ReviewBatchAsync(List<long> ids, TimeSpan buffer, BatchRules rules, CancellationToken ct)
     {
         var now = Now;
         // merge groups: the batch's orders and every dispatchable order of the same shop, member and address
@@ -81,7 +87,7 @@ public sealed partial class AutoReviewService
             done.UnionWith(members.Select(o => o.Id));
             batchGroups.Add(new BatchGroup(id, members, key));
         }
-        if (batchGroups.Count == 0) return ids.Where(results.ContainsKey).Select(id => results[id]).ToList();
+        if (batchGroups.Count == 0) return new BatchOutcome(results, [], preprocessed);
 
         // everything the decisions need, one query each
         var groupOrderIds = batchGroups.SelectMany(g => g.Orders).Select(o => o.Id).ToList();
@@ -183,16 +189,8 @@ public sealed partial class AutoReviewService
         }
         catch (InsufficientStockException)
         {
-            var one = new List<AutoReviewResult>();
-            var seen = new HashSet<long>();
-            foreach (var id in ids)
-            {
-                if (seen.Contains(id)) continue;
-                var r = await ReviewOneAsync(id, buffer, rules, preprocessed, tx, ct).ConfigureAwait(false);
-                seen.UnionWith(r.MergedOrderIds);
-                one.Add(r);
-            }
-            return one;
+            // nothing of the batch's decisions was written: every order goes group by group
+            return new BatchOutcome([], ids, preprocessed);
         }
 
         await WriteAsync(made, held, facts, now, ct).ConfigureAwait(false);
@@ -201,9 +199,7 @@ public sealed partial class AutoReviewService
                 d.Group.Orders.Select(o => o.Id).ToList());
         foreach (var h in held)
             results[h.Group.HeadId] = new AutoReviewResult(h.Group.HeadId, AutoReviewOutcome.Held, h.Flags, h.Blocking, null, h.Group.Orders.Select(o => o.Id).ToList());
-        foreach (var id in handOver)
-            results[id] = await ReviewOneAsync(id, buffer, rules, preprocessed, tx, ct).ConfigureAwait(false);
-        return ids.Where(results.ContainsKey).Select(id => results[id]).ToList();
+        return new BatchOutcome(results, handOver, preprocessed);
     }
 
     /// <summary>

@@ -56,10 +56,27 @@ public sealed partial class AutoReviewService(
         var buffer = await staging.BufferAsync(ct).ConfigureAwait(false);
         var rules = new BatchRules(await groups.LoadAsync(ct).ConfigureAwait(false), await branchRules.LoadAsync(ct).ConfigureAwait(false));
         db.ChangeTracker.Clear();
-        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-        var results = await ReviewBatchAsync(ids, buffer, rules, tx, ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
-        return results;
+        BatchOutcome batch;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false))
+        {
+            batch = await ReviewBatchAsync(ids, buffer, rules, ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
+        // the groups the batch leaves to the per-group path: each in its own short transaction, as the stock rows and order
+        // locks it takes must not wait for the rest of the batch
+        var results = batch.Results;
+        var seen = results.Values.SelectMany(r => r.MergedOrderIds).ToHashSet();
+        foreach (var id in batch.Alone.Order())
+        {
+            if (seen.Contains(id)) continue;
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+            var r = await ReviewOneAsync(id, buffer, rules, batch.Preprocessed, tx, ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            seen.UnionWith(r.MergedOrderIds);
+            results[id] = r;
+        }
+        return ids.Where(results.ContainsKey).Select(id => results[id]).ToList();
     }
 
     /// <summary>
@@ -145,7 +162,7 @@ public sealed partial class AutoReviewService(
 
     /// <summary>
     /// The per-group path (the batch's fallback, and what the batch hands over): the order with its merge group, in the
-    /// batch's transaction under a savepoint of its own; orders in <paramref name="preprocessed"/> are not preprocessed again.
+    /// caller's transaction under a savepoint of its own; orders in <paramref name="preprocessed"/> are not preprocessed again.
     /// </summary>
     private async Task<AutoReviewResult> ReviewOneAsync(long orderId, TimeSpan buffer, BatchRules batch, HashSet<long> preprocessed,
         Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
