@@ -40,6 +40,12 @@ internal sealed class SqlBatch : IAsyncDisposable
         return name;
     }
 
+    /// <summary>
+    /// <c>id</c> in <paramref name="ids"/>: <c>id = ANY(@array)</c> on PostgreSQL (one parameter), <c>id IN (…)</c> on SQLite.
+    /// </summary>
+    public string IdIn(IEnumerable<long> ids) =>
+        IsNpgsql ? "id = ANY(" + P(ids.ToArray()) + ")" : "id IN (" + string.Join(", ", ids.Select(id => P(id))) + ")";
+
     /// <summary>A parameter with a fixed name (a value several statements share, like <c>@now</c>).</summary>
     public void Add(string name, object? value) => _sql.Add(_cmd, name, value);
 

@@ -278,22 +278,18 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
                 .Append(") AS v(id, no, w, li, lc, ln) WHERE d.id = v.id;\n");
             text.Append("UPDATE order_item i SET send_num = v.n FROM unnest(").Append(P(items.Select(i => i.Id).ToArray())).Append(", ")
                 .Append(P(items.Select(i => i.SendNum).ToArray())).Append(") AS v(id, n) WHERE i.id = v.id;\n");
-            foreach (var g in orders.GroupBy(o => o.ShipStatus))
-                text.Append(CultureInfo.InvariantCulture,
-                    $"UPDATE orders SET ship_status = {P((int)g.Key)}, updated_at = @now WHERE id = ANY({P(g.Select(o => o.Id).ToArray())});\n");
-            await batch.ExecuteAsync(ct).ConfigureAwait(false);
-            return;
         }
-        foreach (var d in shipped)
-            text.Append(CultureInfo.InvariantCulture,
-                $"UPDATE delivery SET status = @st, process_status = @ps, shipped_at = @now, updated_at = @now, logi_no = {P(d.LogiNo)}, weight = {P(d.Weight)}, logistics_id = {P(d.LogisticsId)}, logi_code = {P(d.LogiCode)}, logi_name = {P(d.LogiName)} WHERE id = {P(d.Id)};\n");
-        foreach (var i in items)
+        else
         {
-            text.Append(CultureInfo.InvariantCulture, $"UPDATE order_item SET send_num = {P(i.SendNum)} WHERE id = {P(i.Id)};\n");
+            // SQLite: one statement per row (one writer; nothing to gain from arrays)
+            foreach (var d in shipped)
+                text.Append(CultureInfo.InvariantCulture,
+                    $"UPDATE delivery SET status = @st, process_status = @ps, shipped_at = @now, updated_at = @now, logi_no = {P(d.LogiNo)}, weight = {P(d.Weight)}, logistics_id = {P(d.LogisticsId)}, logi_code = {P(d.LogiCode)}, logi_name = {P(d.LogiName)} WHERE id = {P(d.Id)};\n");
+            foreach (var i in items)
+                text.Append(CultureInfo.InvariantCulture, $"UPDATE order_item SET send_num = {P(i.SendNum)} WHERE id = {P(i.Id)};\n");
         }
         foreach (var g in orders.GroupBy(o => o.ShipStatus))
-            text.Append(CultureInfo.InvariantCulture,
-                $"UPDATE orders SET ship_status = {P((int)g.Key)}, updated_at = @now WHERE id IN ({string.Join(", ", g.Select(o => P(o.Id)))});\n");
+            text.Append(CultureInfo.InvariantCulture, $"UPDATE orders SET ship_status = {P((int)g.Key)}, updated_at = @now WHERE {batch.IdIn(g.Select(o => o.Id))};\n");
         await batch.ExecuteAsync(ct).ConfigureAwait(false);
     }
 

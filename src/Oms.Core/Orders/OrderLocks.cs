@@ -51,10 +51,9 @@ internal static class OrderLocks
         var found = new HashSet<(long, string)>();
         if (keys.Count == 0) return found;
         var sql = new Inventory.InventorySql(db);
-        await using var cmd = sql.Command("", tx);
-        var text = new StringBuilder("SELECT pg_advisory_xact_lock(k) FROM unnest(@keys) AS k;");
-        text.Append(" SELECT o.shop_id, o.order_bn FROM orders o JOIN unnest(@shops, @bns) AS x(s, b) ON o.shop_id = x.s AND o.order_bn = x.b;");
-        cmd.CommandText = text.ToString();
+        // the keys sorted ascending: unnest hands them to the locks in array order
+        await using var cmd = sql.Command("SELECT pg_advisory_xact_lock(k) FROM unnest(@keys) AS k; "
+            + "SELECT o.shop_id, o.order_bn FROM orders o JOIN unnest(@shops, @bns) AS x(s, b) ON o.shop_id = x.s AND o.order_bn = x.b", tx);
         sql.Add(cmd, "@keys", keys.Select(k => Key(k.ShopId, k.OrderBn)).Distinct().Order().ToArray());
         sql.Add(cmd, "@shops", keys.Select(k => k.ShopId).ToArray());
         sql.Add(cmd, "@bns", keys.Select(k => k.OrderBn).ToArray());

@@ -312,14 +312,14 @@ public sealed partial class AutoReviewService
                     text.Append(CultureInfo.InvariantCulture, $"UPDATE delivery SET delivery_bn = {P(d.Delivery.DeliveryBn)} WHERE id = {P(d.Delivery.Id)};\n");
             // every remaining line went into the delivery: split_num = quantity
             text.Append(CultureInfo.InvariantCulture,
-                $"UPDATE order_item SET split_num = quantity WHERE {In(batch, made.SelectMany(d => d.Delivery.OrderItems).Select(x => x.OrderItemId))};\n");
+                $"UPDATE order_item SET split_num = quantity WHERE {batch.IdIn(made.SelectMany(d => d.Delivery.OrderItems).Select(x => x.OrderItemId))};\n");
             foreach (var g in made.SelectMany(d => d.Group.Orders.Select(o => (Order: o, d.Flags))).GroupBy(x => (Status: DeliveryService.StatusAfterDelivery(x.Order), x.Flags)))
                 text.Append(CultureInfo.InvariantCulture,
-                    $"UPDATE orders SET confirmed = @yes, process_status = {P((int)g.Key.Status)}, updated_at = @now, auto_status = {P((long)g.Key.Flags)} WHERE {In(batch, g.Select(x => x.Order.Id))};\n");
+                    $"UPDATE orders SET confirmed = @yes, process_status = {P((int)g.Key.Status)}, updated_at = @now, auto_status = {P((long)g.Key.Flags)} WHERE {batch.IdIn(g.Select(x => x.Order.Id))};\n");
         }
         // writing auto_status is not a change of the order: updated_at stays
         foreach (var g in held.GroupBy(h => h.Flags))
-            text.Append(CultureInfo.InvariantCulture, $"UPDATE orders SET auto_status = {P((long)g.Key)} WHERE {In(batch, g.SelectMany(h => h.Group.Orders).Select(o => o.Id))};\n");
+            text.Append(CultureInfo.InvariantCulture, $"UPDATE orders SET auto_status = {P((long)g.Key)} WHERE {batch.IdIn(g.SelectMany(h => h.Group.Orders).Select(o => o.Id))};\n");
         if (stateRows.Count > 0)
         {
             text.Append("INSERT INTO order_review_state (order_id, seen_updated_at, attempted_at, flags, blocking, detail, retry_at, queued_until, manual_only) VALUES ");
@@ -331,7 +331,4 @@ public sealed partial class AutoReviewService
         await batch.ExecuteAsync(ct).ConfigureAwait(false);
     }
 
-    /// <summary><c>id = ANY(array)</c> on PostgreSQL, <c>id IN (…)</c> on SQLite.</summary>
-    private static string In(SqlBatch batch, IEnumerable<long> ids) =>
-        batch.IsNpgsql ? "id = ANY(" + batch.P(ids.ToArray()) + ")" : "id IN (" + string.Join(", ", ids.Select(id => batch.P(id))) + ")";
 }

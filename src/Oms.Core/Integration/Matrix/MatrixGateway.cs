@@ -76,7 +76,7 @@ public sealed partial class MatrixGateway(
         if (request.Task is { } task)
         {
             var nodeId = request.Node.NodeId;
-            var claim = new MatrixRequestRecord { NodeId = nodeId, Task = task, Method = Cut(request.Method, 100), Answer = "", CreatedAt = now };
+            var claim = Claim(request, task, now);
             try
             {
                 // without change tracking: this insert is on every call's path
@@ -169,7 +169,7 @@ public sealed partial class MatrixGateway(
         var tasked = set.Where(c => c.Request.Task is not null).ToList();
         var claims = new RowInserter(db);
         foreach (var c in tasked)
-            claims.Add(new MatrixRequestRecord { NodeId = c.Request.Node.NodeId, Task = c.Request.Task!, Method = Cut(c.Request.Method, 100), Answer = "", CreatedAt = c.Now });
+            claims.Add(Claim(c.Request, c.Request.Task!, c.Now));
         var won = await claims.ExecuteSkippingConflictsAsync(ct).ConfigureAwait(false);
         var repeats = tasked.Where((_, n) => !won[n]).Select(c => c.Index).ToHashSet();
         var run = set.Where(c => !repeats.Contains(c.Index)).ToList();
@@ -185,21 +185,16 @@ public sealed partial class MatrixGateway(
             answers[run[n].Index] = answer;
             if (run[n].Request.Task is not null) stored.Add((run[n].Request, answer.Json));
         }
-        if (stored.Count == 0) return;
-        var sql = new Inventory.InventorySql(db);
-        await using var cmd = sql.Command("", db.Database.CurrentTransaction!.GetDbTransaction());
-        var text = new System.Text.StringBuilder();
-        for (var i = 0; i < stored.Count; i++)
-        {
-            var n = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            text.Append("UPDATE matrix_request SET answer = @a").Append(n).Append(" WHERE node_id = @n").Append(n).Append(" AND task = @t").Append(n).Append(";\n");
-            sql.Add(cmd, "@a" + n, stored[i].Json);
-            sql.Add(cmd, "@n" + n, stored[i].Request.Node.NodeId);
-            sql.Add(cmd, "@t" + n, stored[i].Request.Task);
-        }
-        cmd.CommandText = text.ToString();
-        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        await using var batch = new SqlBatch(db);
+        foreach (var (request, json) in stored)
+            batch.Text.Append("UPDATE matrix_request SET answer = ").Append(batch.P(json)).Append(" WHERE node_id = ").Append(batch.P(request.Node.NodeId))
+                .Append(" AND task = ").Append(batch.P(request.Task)).Append(";\n");
+        await batch.ExecuteAsync(ct).ConfigureAwait(false);
     }
+
+    /// <summary>The claim of a call's <c>task</c> key: its row, answer empty until the call is answered in the same transaction.</summary>
+    private static MatrixRequestRecord Claim(MatrixRequest request, string task, DateTime now) =>
+        new() { NodeId = request.Node.NodeId, Task = task, Method = Cut(request.Method, 100), Answer = "", CreatedAt = now };
 
     /// <summary>
     /// One call inside a batch's open transaction (<see cref="MatrixBatchWriter"/>): the same steps as a
@@ -222,7 +217,7 @@ public sealed partial class MatrixGateway(
                 {
                     try
                     {
-                        await new RowInserter(db).Add(new MatrixRequestRecord { NodeId = nodeId, Task = task, Method = Cut(request.Method, 100), Answer = "", CreatedAt = now })
+                        await new RowInserter(db).Add(Claim(request, task, now))
                             .ExecuteAsync(ct).ConfigureAwait(false);
                         break;
                     }
