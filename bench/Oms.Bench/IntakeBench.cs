@@ -19,16 +19,7 @@ internal static class IntakeBench
 
     public static async Task<IReadOnlyList<Row>> RunAsync(string backend, int orders, IReadOnlyList<int> concurrencies)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "oms-intake-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
-        var env = new Dictionary<string, string>
-        {
-            ["OMS_DATA_DIR"] = dir,
-            ["Oms__Database__Provider"] = backend,
-            ["Oms__Database__MigrateOnStart"] = "true",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Oms__Admin__InitialPassword"] = "Bench-Password-1",
-        };
+        var (dir, env) = NewInstallation("oms-intake-", backend);
         string? pgName = null;
         var pgAdmin = Environment.GetEnvironmentVariable("OMS_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=55432;Username=postgres";
         string rawConnection;
@@ -96,6 +87,21 @@ internal static class IntakeBench
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
         return results;
+    }
+
+    /// <summary>A fresh data folder and the environment of an <c>oms</c> process on <paramref name="backend"/> (migrated on start, quiet log).</summary>
+    internal static (string Dir, Dictionary<string, string> Env) NewInstallation(string prefix, string backend)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        return (dir, new Dictionary<string, string>
+        {
+            ["OMS_DATA_DIR"] = dir,
+            ["Oms__Database__Provider"] = backend,
+            ["Oms__Database__MigrateOnStart"] = "true",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Oms__Admin__InitialPassword"] = "Bench-Password-1",
+        });
     }
 
     /// <summary>N single-row inserts, each its own committed transaction, from <paramref name="concurrency"/> connections.</summary>

@@ -23,16 +23,7 @@ internal static class PipelineBench
 
     public static async Task<Row> RunAsync(string backend, int orders)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "oms-pipeline-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
-        var env = new Dictionary<string, string>
-        {
-            ["OMS_DATA_DIR"] = dir,
-            ["Oms__Database__Provider"] = backend,
-            ["Oms__Database__MigrateOnStart"] = "true",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Oms__Admin__InitialPassword"] = "Bench-Password-1",
-        };
+        var (dir, env) = IntakeBench.NewInstallation("oms-pipeline-", backend);
         string? pgName = null;
         var pgAdmin = Environment.GetEnvironmentVariable("OMS_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=55432;Username=postgres";
         if (backend == "postgres")
