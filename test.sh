@@ -79,6 +79,7 @@ import glob, os, sys
 import xml.etree.ElementTree as ET
 
 passed = failed = skipped = total = files = 0
+failures = []
 for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True)):
     try:
         root = ET.parse(path).getroot()
@@ -96,7 +97,24 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive
         # outcomes that are not a pass and not a skip count as failures
         failed += n("failed") + n("error") + n("timeout") + n("aborted")
         skipped += n("notExecuted")
+    # name every test that did not pass, with the first lines of its message, on stderr
+    # (CI shows the tail of the output, so these land next to the summary line)
+    for r in root.iter():
+        if r.tag.rsplit("}", 1)[-1] != "UnitTestResult":
+            continue
+        if r.get("outcome") in ("Passed", "NotExecuted"):
+            continue
+        msg = ""
+        for m in r.iter():
+            if m.tag.rsplit("}", 1)[-1] == "Message" and m.text:
+                msg = m.text
+                break
+        lines = [l for l in msg.strip().splitlines() if l.strip()][:6]
+        failures.append(f"FAILED {r.get('testName')} ({r.get('outcome')}, {r.get('duration')})" +
+                        "".join("\n    " + l[:300] for l in lines))
 print(passed, failed, skipped, total, files)
+for f in failures:
+    print(f, file=sys.stderr)
 EOF
 ) || counts="0 1 0 0 0"
 read -r passed failed skipped total files <<<"$counts"
