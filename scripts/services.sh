@@ -232,8 +232,10 @@ start_postgres() {
   # tests trade durability for speed; OMS_SERVICES_DURABLE=1 (benchmarks) keeps PostgreSQL's defaults
   local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   [[ ${OMS_SERVICES_DURABLE:-0} == 1 ]] && durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+  # OMS_SERVICES_PG_OPTIONS adds server options, e.g. for profiling a bench:
+  #   "-c shared_preload_libraries=pg_stat_statements"
   as_pg "$bin/pg_ctl" -D "$data" -l "$pg/log" -w -t 60 \
-    -o "-p $PG_PORT -k $pg -c listen_addresses=127.0.0.1 $durability -c max_connections=300" \
+    -o "-p $PG_PORT -k $pg -c listen_addresses=127.0.0.1 $durability -c max_connections=300 ${OMS_SERVICES_PG_OPTIONS:-}" \
     start >/dev/null || { tail -n 30 "$pg/log" >&2 || true; die "PostgreSQL did not start"; }
   for ((i = 0; i < 600; i++)); do
     pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && return 0
