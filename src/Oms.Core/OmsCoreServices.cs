@@ -51,12 +51,14 @@ public static class OmsCoreServices
         ArgumentNullException.ThrowIfNull(database);
         services.AddSingleton(database);
         services.AddOmsCache(configuration);
+        // the options are built once (singleton), not per scope: every request opens a context, and rebuilding the
+        // options each time (extensions, warnings configuration, service-provider lookup) costs CPU on the hot paths
         services.AddDbContext<OmsDbContext>((sp, options) =>
         {
             database.Apply(options);
             // cache keys changed inside a transaction are invalidated when it commits
             options.AddInterceptors(sp.GetRequiredService<CacheInvalidator>());
-        });
+        }, contextLifetime: ServiceLifetime.Scoped, optionsLifetime: ServiceLifetime.Singleton);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<ICurrentUser, SystemUser>();
         services.AddScoped<SettingsService>();
