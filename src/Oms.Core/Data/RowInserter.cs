@@ -120,6 +120,57 @@ internal sealed class RowInserter(OmsDbContext db)
     }
 
     /// <summary>
+    /// <see cref="ExecuteWithoutIdsAsync"/> for many rows of few types (ledger lines, sale lines of a batch): on PostgreSQL
+    /// each type's rows go as one <c>INSERT … SELECT * FROM unnest(…)</c> with one array parameter per column — a statement
+    /// the database parses once whatever the row count, where a multi-row <c>VALUES</c> list has a parameter per value. On
+    /// SQLite (no arrays) it is <see cref="ExecuteWithoutIdsAsync"/>. Rows of one type keep their order. The queue is then empty.
+    /// </summary>
+    public async Task ExecuteWithoutIdsByArraysAsync(CancellationToken ct)
+    {
+        if (!db.Database.IsNpgsql())
+        {
+            await ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+            return;
+        }
+        if (_rows.Count == 0) return;
+        var tx = db.Database.CurrentTransaction?.GetDbTransaction()
+                 ?? throw new InvalidOperationException("rows are inserted in the caller's transaction");
+        await using var cmd = tx.Connection!.CreateCommand();
+        cmd.Transaction = tx;
+        var sql = new StringBuilder();
+        foreach (var group in _rows.GroupBy(r => r.Shape))
+        {
+            var shape = group.Key;
+            var entities = group.Select(r => r.Entity).ToList();
+            sql.Append(shape.Insert).Append(" SELECT * FROM unnest(");
+            for (var c = 0; c < shape.Columns.Length; c++)
+            {
+                var (property, mapping) = shape.Columns[c];
+                // the values as the provider stores them (enums as numbers, …), in an array of that type
+                var converter = mapping.Converter;
+                var stored = Nullable.GetUnderlyingType(converter?.ProviderClrType ?? property.ClrType) ?? converter?.ProviderClrType ?? property.ClrType;
+                var values = Array.CreateInstance(stored.IsValueType && property.IsNullable ? typeof(Nullable<>).MakeGenericType(stored) : stored, entities.Count);
+                var getter = property.GetGetter();
+                for (var i = 0; i < entities.Count; i++)
+                {
+                    var v = getter.GetClrValue(entities[i]);
+                    values.SetValue(v is not null && converter is not null ? converter.ConvertToProvider(v) : v, i);
+                }
+                var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"@a{cmd.Parameters.Count}");
+                var parameter = cmd.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = values;
+                cmd.Parameters.Add(parameter);
+                sql.Append(c == 0 ? "" : ", ").Append(name).Append("::").Append(mapping.StoreType).Append("[]");
+            }
+            sql.Append(");\n");
+        }
+        cmd.CommandText = sql.ToString();
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        _rows.Clear();
+    }
+
+    /// <summary>
     /// Writes the queued rows, each skipped when it would break a unique key (<c>ON CONFLICT DO NOTHING</c>, PostgreSQL and
     /// SQLite alike), in one round trip: a claim of many keys at once. Answers, row by row, whether it was inserted. The
     /// entities' ids stay unset. The queue is then empty.
@@ -174,6 +225,8 @@ internal sealed class RowInserter(OmsDbContext db)
     private sealed class Shape
     {
         public required string Head { get; init; }
+        /// <summary><c>INSERT INTO table (columns)</c>, for a row source of one's own.</summary>
+        public required string Insert { get; init; }
         public required string Tail { get; init; }
         public required (IProperty Property, RelationalTypeMapping Mapping)[] Columns { get; init; }
         /// <summary>Null when the key is not generated (it is then one of the columns).</summary>
@@ -196,12 +249,14 @@ internal sealed class RowInserter(OmsDbContext db)
                 columns.Add((p, p.GetRelationalTypeMapping()));
             }
             var q = (string n) => "\"" + n + "\"";
-            var head = $"INSERT INTO {q(table.Name)} ({string.Join(", ", columns.Select(c => q(c.Item1.GetColumnName(table)!)))}) VALUES (";
-            if (key is null) return new Shape { Head = head, Tail = ");\n", Columns = [.. columns], SetKey = null };
+            var insert = $"INSERT INTO {q(table.Name)} ({string.Join(", ", columns.Select(c => q(c.Item1.GetColumnName(table)!)))})";
+            var head = insert + " VALUES (";
+            if (key is null) return new Shape { Head = head, Insert = insert, Tail = ");\n", Columns = [.. columns], SetKey = null };
             var keySetter = key.PropertyInfo ?? throw new NotSupportedException($"{type.Name}: the key needs a property");
             return new Shape
             {
                 Head = head,
+                Insert = insert,
                 Tail = $") RETURNING {q(key.GetColumnName(table)!)};\n",
                 Columns = [.. columns],
                 SetKey = (e, id) => keySetter.SetValue(e, id),

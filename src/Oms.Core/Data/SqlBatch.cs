@@ -8,7 +8,7 @@ namespace Oms.Data;
 
 /// <summary>
 /// Several hand-written statements and their parameters in one command (one round trip) in the caller's transaction, for
-/// the set-wise writes of the batch paths (consign, automatic review). Values go through <see cref="InventorySql"/>, which
+/// the set-wise writes and the merged reads of the batch paths (consign, automatic review). Values go through <see cref="InventorySql"/>, which
 /// stores them as the model does (SQLite's tick times and scaled decimals); <see cref="P"/> names each value.
 /// </summary>
 internal sealed class SqlBatch : IAsyncDisposable
@@ -41,10 +41,11 @@ internal sealed class SqlBatch : IAsyncDisposable
     }
 
     /// <summary>
-    /// <c>id</c> in <paramref name="ids"/>: <c>id = ANY(@array)</c> on PostgreSQL (one parameter), <c>id IN (…)</c> on SQLite.
+    /// <paramref name="column"/> in <paramref name="ids"/>: <c>id = ANY(@array)</c> on PostgreSQL (one parameter), <c>id IN (…)</c>
+    /// on SQLite.
     /// </summary>
-    public string IdIn(IEnumerable<long> ids) =>
-        IsNpgsql ? "id = ANY(" + P(ids.ToArray()) + ")" : "id IN (" + string.Join(", ", ids.Select(id => P(id))) + ")";
+    public string IdIn(IEnumerable<long> ids, string column = "id") =>
+        IsNpgsql ? column + " = ANY(" + P(ids.ToArray()) + ")" : column + " IN (" + string.Join(", ", ids.Select(id => P(id))) + ")";
 
     /// <summary>A parameter with a fixed name (a value several statements share, like <c>@now</c>).</summary>
     public void Add(string name, object? value) => _sql.Add(_cmd, name, value);
@@ -59,6 +60,22 @@ internal sealed class SqlBatch : IAsyncDisposable
         _cmd.CommandText = _text.ToString();
         return await _cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Runs what was appended as one query answering several result sets (read them in order, <c>NextResultAsync</c> between);
+    /// read <c>decimal</c> and time columns with <see cref="Decimal"/> and <see cref="Time"/>.
+    /// </summary>
+    public Task<DbDataReader> ExecuteReaderAsync(CancellationToken ct)
+    {
+        _cmd.CommandText = _text.ToString();
+        return _cmd.ExecuteReaderAsync(ct);
+    }
+
+    /// <summary>A <c>decimal</c> column as the model stores it.</summary>
+    public decimal Decimal(DbDataReader r, int i) => _sql.Decimal(r, i);
+
+    /// <summary>A UTC time column as the model stores it.</summary>
+    public DateTime Time(DbDataReader r, int i) => _sql.Time(r, i);
 
     public ValueTask DisposeAsync() => _cmd.DisposeAsync();
 }

@@ -120,29 +120,11 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
         IReadOnlyList<(long DeliveryId, ConsignInput Input)> items, ConsignSource source, string actor, CancellationToken ct)
     {
         var ids = items.Select(i => i.DeliveryId).Distinct().ToList();
-        var links = await db.Set<DeliveryOrderItem>().AsNoTracking().Where(x => ids.Contains(x.DeliveryId))
-            .Select(x => new { x.DeliveryId, x.OrderId }).Distinct().ToListAsync(ct).ConfigureAwait(false);
         // the order locks serialize every change of a delivery: take them first, then read (again)
-        // read untracked: what changes is written below by a few set-wise statements, not by the change tracker
-        var orderIds = links.Select(l => l.OrderId).Distinct().ToList();
+        var orderIds = await db.Set<DeliveryOrderItem>().AsNoTracking().Where(x => ids.Contains(x.DeliveryId))
+            .Select(x => x.OrderId).Distinct().ToListAsync(ct).ConfigureAwait(false);
         await OrderLocks.LockOrdersAsync(db, orderIds, ct).ConfigureAwait(false);
-        // only what the checks, the updates, the sales and the write-back use (an order row is wide)
-        var orders = await db.Set<Order>().AsNoTracking().Where(o => orderIds.Contains(o.Id))
-            .Select(o => new Order
-            {
-                Id = o.Id, ShopId = o.ShopId, OrderBn = o.OrderBn, ShipStatus = o.ShipStatus, IsProtect = o.IsProtect, BuyerId = o.BuyerId,
-                MemberUname = o.MemberUname,
-                Items = o.Items.Select(i => new OrderItem
-                {
-                    Id = i.Id, OrderId = i.OrderId, ObjectId = i.ObjectId, BasicMaterialId = i.BasicMaterialId, Bn = i.Bn, Name = i.Name,
-                    ItemType = i.ItemType, Quantity = i.Quantity, Price = i.Price, Amount = i.Amount, SendNum = i.SendNum, Deleted = i.Deleted,
-                }).ToList(),
-            })
-            .AsSplitQuery().ToDictionaryAsync(o => o.Id, ct).ConfigureAwait(false);
-        var deliveries = await db.Set<Delivery>().AsNoTracking().Include(x => x.Items).Include(x => x.OrderItems).Where(x => ids.Contains(x.Id))
-            .AsSplitQuery().ToDictionaryAsync(x => x.Id, ct).ConfigureAwait(false);
-        var branchIds = deliveries.Values.Select(d => d.BranchId).Distinct().ToList();
-        var branches = await db.Set<Branch>().AsNoTracking().Where(b => branchIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, ct).ConfigureAwait(false);
+        var (deliveries, orders, branches) = await ReadAsync(ids, orderIds, ct).ConfigureAwait(false);
         var floor = source == ConsignSource.Floor
             ? (Print: PrintDocuments.Parse(await settings.GetTextAsync("print.required", ct).ConfigureAwait(false)),
                Verify: await settings.GetBoolAsync("verify.required", ct).ConfigureAwait(false))
@@ -171,6 +153,7 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
 
         // a warehouse may report another carrier than the one chosen at review
         var codes = go.Where(g => !string.IsNullOrWhiteSpace(g.Input.LogiCode)).Select(g => g.Input.LogiCode!.Trim()).Distinct().ToList();
+        var branchIds = branches.Keys.ToList();
         var companies = codes.Count == 0 ? []
             : await db.Set<LogisticsCompany>().AsNoTracking().Where(l => branchIds.Contains(l.BranchId) && codes.Contains(l.Code))
                 .ToListAsync(ct).ConfigureAwait(false);
@@ -230,9 +213,9 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
             shipped.Add((d, mine));
         }
         await WriteAsync(go.Select(g => g.D).ToList(), shipped.SelectMany(x => x.Item2).DistinctBy(o => o.Id).ToList(), now, ct).ConfigureAwait(false);
-        // sales and order logs as multi-row inserts, then the sales' ids by their unique (delivery, order), then their lines
+        // sales and order logs set-wise (arrays on PostgreSQL), then the sales' ids by their unique (delivery, order), then their lines
         var rows = new RowInserter(db);
-        await rows.AddRange(sales).AddRange(logs).ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+        await rows.AddRange(sales).AddRange(logs).ExecuteWithoutIdsByArraysAsync(ct).ConfigureAwait(false);
         var deliveryIds = go.Select(g => g.D.Id).ToList();
         var saleIds = await db.Set<Sale>().Where(x => deliveryIds.Contains(x.DeliveryId)).Select(x => new { x.DeliveryId, x.OrderId, x.Id })
             .ToDictionaryAsync(x => (x.DeliveryId, x.OrderId), x => x.Id, ct).ConfigureAwait(false);
@@ -242,7 +225,7 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
             foreach (var i in sale.Items) i.SaleId = sale.Id;
             rows.AddRange(sale.Items);
         }
-        await rows.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+        await rows.ExecuteWithoutIdsByArraysAsync(ct).ConfigureAwait(false);
         await writeback.AddAsync(shipped, actor, ct).ConfigureAwait(false);
         // stock last: every batch of a branch changes the same stock rows, so their row locks are held only until the
         // commit; a short counter throws and the caller's savepoint undoes what was written above
@@ -251,6 +234,73 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
             .ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return (outcomes, deliveries);
+    }
+
+    /// <summary>
+    /// What consign uses of the deliveries (with their lines), their orders (with their items) and branches, read untracked in
+    /// one command: only the columns the checks, the updates, the sales and the write-back use (an order row is wide). What
+    /// changes is written by a few set-wise statements, not by the change tracker.
+    /// </summary>
+    private async Task<(Dictionary<long, Delivery> Deliveries, Dictionary<long, Order> Orders, Dictionary<long, Branch> Branches)> ReadAsync(
+        IReadOnlyList<long> deliveryIds, IReadOnlyList<long> orderIds, CancellationToken ct)
+    {
+        await using var batch = new SqlBatch(db);
+        batch.Text.Append("SELECT id, delivery_bn, shop_id, branch_id, logistics_id, logi_code, logi_name, logi_no, status, print_status, is_cod, weight, ")
+            .Append("ship_name, ship_province, ship_city, ship_district, ship_addr, ship_zip, ship_tel, ship_mobile, memo, created_by, created_at ")
+            .Append("FROM delivery WHERE ").Append(batch.IdIn(deliveryIds)).Append(";\n")
+            .Append("SELECT delivery_id, basic_material_id, bn, number, verify_num FROM delivery_item WHERE ").Append(batch.IdIn(deliveryIds, "delivery_id"))
+            .Append(" ORDER BY id;\n")
+            .Append("SELECT delivery_id, order_id, order_item_id, basic_material_id, number FROM delivery_order_item WHERE ")
+            .Append(batch.IdIn(deliveryIds, "delivery_id")).Append(" ORDER BY id;\n")
+            .Append("SELECT id, shop_id, order_bn, ship_status, is_protect, buyer_id, member_uname FROM orders WHERE ").Append(batch.IdIn(orderIds)).Append(";\n")
+            .Append("SELECT id, order_id, object_id, basic_material_id, bn, name, item_type, quantity, price, amount, send_num, deleted FROM order_item WHERE ")
+            .Append(batch.IdIn(orderIds, "order_id")).Append(" ORDER BY id;\n")
+            .Append("SELECT id, branch_bn, name, wms FROM branch WHERE id IN (SELECT branch_id FROM delivery WHERE ").Append(batch.IdIn(deliveryIds)).Append(");\n");
+        var deliveries = new Dictionary<long, Delivery>(deliveryIds.Count);
+        var orders = new Dictionary<long, Order>(orderIds.Count);
+        var branches = new Dictionary<long, Branch>();
+        await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+            deliveries.Add(r.GetInt64(0), new Delivery
+            {
+                Id = r.GetInt64(0), DeliveryBn = r.GetString(1), ShopId = r.GetInt64(2), BranchId = r.GetInt64(3),
+                LogisticsId = r.IsDBNull(4) ? null : r.GetInt64(4), LogiCode = Text(r, 5), LogiName = Text(r, 6), LogiNo = Text(r, 7),
+                Status = (DeliveryStatus)r.GetInt32(8), PrintStatus = (PrintStatus)r.GetInt32(9), IsCod = r.GetBoolean(10), Weight = batch.Decimal(r, 11),
+                ShipName = Text(r, 12), ShipProvince = Text(r, 13), ShipCity = Text(r, 14), ShipDistrict = Text(r, 15), ShipAddr = Text(r, 16),
+                ShipZip = Text(r, 17), ShipTel = Text(r, 18), ShipMobile = Text(r, 19), Memo = Text(r, 20), CreatedBy = r.GetString(21), CreatedAt = batch.Time(r, 22),
+            });
+        await r.NextResultAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+            deliveries[r.GetInt64(0)].Items.Add(new DeliveryItem
+            {
+                DeliveryId = r.GetInt64(0), BasicMaterialId = r.GetInt64(1), Bn = r.GetString(2), Number = r.GetInt32(3), VerifyNum = r.GetInt32(4),
+            });
+        await r.NextResultAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+            deliveries[r.GetInt64(0)].OrderItems.Add(new DeliveryOrderItem
+            {
+                DeliveryId = r.GetInt64(0), OrderId = r.GetInt64(1), OrderItemId = r.GetInt64(2), BasicMaterialId = r.GetInt64(3), Number = r.GetInt32(4),
+            });
+        await r.NextResultAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+            orders.Add(r.GetInt64(0), new Order
+            {
+                Id = r.GetInt64(0), ShopId = r.GetInt64(1), OrderBn = r.GetString(2), ShipStatus = (ShipStatus)r.GetInt32(3), IsProtect = r.GetBoolean(4),
+                BuyerId = Text(r, 5), MemberUname = Text(r, 6),
+            });
+        await r.NextResultAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+            orders[r.GetInt64(1)].Items.Add(new OrderItem
+            {
+                Id = r.GetInt64(0), OrderId = r.GetInt64(1), ObjectId = r.GetInt64(2), BasicMaterialId = r.GetInt64(3), Bn = r.GetString(4),
+                Name = Text(r, 5), ItemType = r.GetString(6), Quantity = r.GetInt32(7), Price = batch.Decimal(r, 8), Amount = batch.Decimal(r, 9),
+                SendNum = r.GetInt32(10), Deleted = r.GetBoolean(11),
+            });
+        await r.NextResultAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+            branches.Add(r.GetInt64(0), new Branch { Id = r.GetInt64(0), BranchBn = r.GetString(1), Name = r.GetString(2), Wms = r.GetString(3) });
+        return (deliveries, orders, branches);
     }
 
     /// <summary>

@@ -94,7 +94,7 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
                     Memo = entry.Memo is { Length: > 1000 } m ? m[..1000] : entry.Memo, CreatedAt = now,
                 });
             }
-            await ledger.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+            await ledger.ExecuteWithoutIdsByArraysAsync(ct).ConfigureAwait(false);
         }, ct).ConfigureAwait(false);
     }
 
@@ -217,32 +217,62 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
 
     private enum BranchOp { Receive, Issue, ShipFromFreeze, ReceiveArrival, Freeze, FreezeUnchecked, ReleaseFreeze, AddArrive, ReleaseArrive, AddDefective, RemoveDefective }
 
-    private sealed record OpSql(string Sql, string What, string AvailableLabel);
+    /// <summary>
+    /// One kind of branch_stock change: an upsert of <see cref="Column"/> (moves that only add) or a conditional update
+    /// (<see cref="Set"/> where <see cref="Condition"/>), both written over a quantity expression (a parameter for one row,
+    /// <c>v.n</c> for a set of rows).
+    /// </summary>
+    private sealed record OpSql(string? Column, Func<string, string>? Set, Func<string, string>? Condition, string What, string AvailableLabel)
+    {
+        /// <summary>The statement for one row: parameters <c>@b</c>, <c>@m</c>, <c>@n</c>, <c>@now</c>; answers <c>store</c> after it.</summary>
+        public string Sql => Row("@b", "@m", "@n");
 
-    private const string Where = " WHERE branch_id = @b AND basic_material_id = @m AND ";
+        /// <summary>The one-row statement over the parameters named <paramref name="b"/>, <paramref name="m"/>, <paramref name="n"/>.</summary>
+        public string Row(string b, string m, string n) => Column is { } c
+            ? $"INSERT INTO branch_stock (branch_id, basic_material_id, store, store_freeze, arrive_store, defective_store, updated_at) " +
+              $"VALUES ({b}, {m}, {Only(c, "store", n)}, {Only(c, "store_freeze", n)}, {Only(c, "arrive_store", n)}, {Only(c, "defective_store", n)}, @now) " +
+              $"ON CONFLICT (branch_id, basic_material_id) DO UPDATE SET {c} = branch_stock.{c} + {n}, updated_at = @now RETURNING store"
+            : $"UPDATE branch_stock SET {Set!(n)}, updated_at = @now WHERE branch_id = {b} AND basic_material_id = {m} AND {Condition!(n)} RETURNING store";
 
-    private static string Upsert(string column) =>
-        $"INSERT INTO branch_stock (branch_id, basic_material_id, store, store_freeze, arrive_store, defective_store, updated_at) " +
-        $"VALUES (@b, @m, {(column == "store" ? "@n" : "0")}, {(column == "store_freeze" ? "@n" : "0")}, " +
-        $"{(column == "arrive_store" ? "@n" : "0")}, {(column == "defective_store" ? "@n" : "0")}, @now) " +
-        $"ON CONFLICT (branch_id, basic_material_id) DO UPDATE SET {column} = branch_stock.{column} + @n, updated_at = @now RETURNING store";
+        /// <summary>
+        /// PostgreSQL, the same for many rows (arrays <c>@b</c>, <c>@m</c>, <c>@n</c>, one element per row, rows distinct):
+        /// one set-wise statement answering (branch, material, store after) for each row it changed. The rows are locked in
+        /// (branch, material) order first — by the <c>ORDER BY</c> of the insert, or a <c>FOR UPDATE</c> select before the
+        /// update (an update joined to an array has no order of its own) — the lock order every other caller keeps.
+        /// </summary>
+        public string Rows { get; } = Column is { } c
+            ? $"INSERT INTO branch_stock (branch_id, basic_material_id, store, store_freeze, arrive_store, defective_store, updated_at) " +
+              $"SELECT v.b, v.m, {Only(c, "store", "v.n")}, {Only(c, "store_freeze", "v.n")}, {Only(c, "arrive_store", "v.n")}, {Only(c, "defective_store", "v.n")}, @now " +
+              $"FROM unnest(@b, @m, @n) AS v(b, m, n) ORDER BY v.b, v.m " +
+              $"ON CONFLICT (branch_id, basic_material_id) DO UPDATE SET {c} = branch_stock.{c} + excluded.{c}, updated_at = excluded.updated_at " +
+              "RETURNING branch_id, basic_material_id, store"
+            : "SELECT 1 FROM branch_stock s JOIN unnest(@b, @m) AS v(b, m) ON s.branch_id = v.b AND s.basic_material_id = v.m " +
+              "ORDER BY s.branch_id, s.basic_material_id FOR UPDATE OF s;\n" +
+              $"UPDATE branch_stock SET {Set!("v.n")}, updated_at = @now FROM unnest(@b, @m, @n) AS v(b, m, n) " +
+              $"WHERE branch_id = v.b AND basic_material_id = v.m AND {Condition!("v.n")} RETURNING branch_id, basic_material_id, store";
 
-    private static string Update(string set, string condition) =>
-        $"UPDATE branch_stock SET {set}, updated_at = @now{Where}{condition} RETURNING store";
+        private static string Only(string column, string wanted, string n) => column == wanted ? n : "0";
+    }
+
+    private static OpSql Upsert(string column, string what) => new(column, null, null, what, "");
+
+    private static OpSql Update(Func<string, string> set, Func<string, string> condition, string what, string availableLabel) =>
+        new(null, set, condition, what, availableLabel);
 
     private static readonly Dictionary<BranchOp, OpSql> Ops = new()
     {
-        [BranchOp.Receive] = new(Upsert("store"), "receive", ""),
-        [BranchOp.Issue] = new(Update("store = store - @n", "store - store_freeze >= @n"), "issue", "free stock (store − store_freeze)"),
-        [BranchOp.ShipFromFreeze] = new(Update("store = store - @n, store_freeze = store_freeze - @n", "store_freeze >= @n AND store >= @n"), "ship from the warehouse freeze", "frozen and on hand"),
-        [BranchOp.ReceiveArrival] = new(Update("store = store + @n, arrive_store = arrive_store - @n", "arrive_store >= @n"), "receive from in-transit", "in transit"),
-        [BranchOp.Freeze] = new(Update("store_freeze = store_freeze + @n", "store - store_freeze >= @n"), "freeze", "free stock (store − store_freeze)"),
-        [BranchOp.FreezeUnchecked] = new(Upsert("store_freeze"), "freeze", ""),
-        [BranchOp.ReleaseFreeze] = new(Update("store_freeze = store_freeze - @n", "store_freeze >= @n"), "release the warehouse freeze of", "frozen"),
-        [BranchOp.AddArrive] = new(Upsert("arrive_store"), "add in-transit", ""),
-        [BranchOp.ReleaseArrive] = new(Update("arrive_store = arrive_store - @n", "arrive_store >= @n"), "release in-transit", "in transit"),
-        [BranchOp.AddDefective] = new(Upsert("defective_store"), "add defective", ""),
-        [BranchOp.RemoveDefective] = new(Update("defective_store = defective_store - @n", "defective_store >= @n"), "remove defective", "defective"),
+        [BranchOp.Receive] = Upsert("store", "receive"),
+        [BranchOp.Issue] = Update(n => $"store = store - {n}", n => $"store - store_freeze >= {n}", "issue", "free stock (store − store_freeze)"),
+        [BranchOp.ShipFromFreeze] = Update(n => $"store = store - {n}, store_freeze = store_freeze - {n}", n => $"store_freeze >= {n} AND store >= {n}",
+            "ship from the warehouse freeze", "frozen and on hand"),
+        [BranchOp.ReceiveArrival] = Update(n => $"store = store + {n}, arrive_store = arrive_store - {n}", n => $"arrive_store >= {n}", "receive from in-transit", "in transit"),
+        [BranchOp.Freeze] = Update(n => $"store_freeze = store_freeze + {n}", n => $"store - store_freeze >= {n}", "freeze", "free stock (store − store_freeze)"),
+        [BranchOp.FreezeUnchecked] = Upsert("store_freeze", "freeze"),
+        [BranchOp.ReleaseFreeze] = Update(n => $"store_freeze = store_freeze - {n}", n => $"store_freeze >= {n}", "release the warehouse freeze of", "frozen"),
+        [BranchOp.AddArrive] = Upsert("arrive_store", "add in-transit"),
+        [BranchOp.ReleaseArrive] = Update(n => $"arrive_store = arrive_store - {n}", n => $"arrive_store >= {n}", "release in-transit", "in transit"),
+        [BranchOp.AddDefective] = Upsert("defective_store", "add defective"),
+        [BranchOp.RemoveDefective] = Update(n => $"defective_store = defective_store - {n}", n => $"defective_store >= {n}", "remove defective", "defective"),
     };
 
     private const string ShopAdd =
@@ -375,36 +405,57 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
     }
 
     /// <summary>
-    /// One conditional statement per row (already summed and in lock order), all in one command; answers <c>store</c> after
-    /// each row, or throws the refusal of the first short one (the caller's savepoint undoes the rest).
+    /// Many rows (already summed and in lock order) in one command: on PostgreSQL one set-wise statement over arrays
+    /// (<see cref="OpSql.Rows"/>), on SQLite the one-row statement per row (one writer: no lock order to keep, nothing to
+    /// gain from arrays). Answers <c>store</c> after each row, or throws the refusal of the first short one (the caller's
+    /// savepoint undoes the rest).
     /// </summary>
     private async Task<Dictionary<(long, long), int>> ApplyBranchRowsAsync(DbTransaction tx, OpSql spec,
         IReadOnlyList<(long BranchId, long BasicMaterialId, int Quantity)> rows, DateTime now, CancellationToken ct)
     {
         var after = new Dictionary<(long, long), int>(rows.Count);
-        (long BranchId, long MaterialId, int Quantity)? short_ = null;
         await using (var cmd = _sql.Command("", tx))
         {
-            var text = new System.Text.StringBuilder();
-            for (var i = 0; i < rows.Count; i++)
-            {
-                var suffix = i.ToString(CultureInfo.InvariantCulture);
-                text.Append(System.Text.RegularExpressions.Regex.Replace(spec.Sql, @"@(b|m|n)\b", "@${1}" + suffix)).Append(";\n");
-                _sql.Add(cmd, "@b" + suffix, rows[i].BranchId);
-                _sql.Add(cmd, "@m" + suffix, rows[i].BasicMaterialId);
-                _sql.Add(cmd, "@n" + suffix, rows[i].Quantity);
-            }
             _sql.Add(cmd, "@now", now);
-            cmd.CommandText = text.ToString();
-            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            for (var i = 0; i < rows.Count; i++)
+            if (db.IsSqlite)
             {
-                if (i > 0 && !await r.NextResultAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("fewer results than statements");
-                if (await r.ReadAsync(ct).ConfigureAwait(false)) after[(rows[i].BranchId, rows[i].BasicMaterialId)] = InventorySql.ToInt(r.GetValue(0));
-                else short_ ??= rows[i];
+                var text = new System.Text.StringBuilder();
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    var suffix = i.ToString(CultureInfo.InvariantCulture);
+                    text.Append(spec.Row("@b" + suffix, "@m" + suffix, "@n" + suffix)).Append(";\n");
+                    _sql.Add(cmd, "@b" + suffix, rows[i].BranchId);
+                    _sql.Add(cmd, "@m" + suffix, rows[i].BasicMaterialId);
+                    _sql.Add(cmd, "@n" + suffix, rows[i].Quantity);
+                }
+                cmd.CommandText = text.ToString();
+                // one result per statement, in the rows' order: an empty one is a short row
+                await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    if (i > 0 && !await r.NextResultAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("fewer results than statements");
+                    if (await r.ReadAsync(ct).ConfigureAwait(false)) after[(rows[i].BranchId, rows[i].BasicMaterialId)] = InventorySql.ToInt(r.GetValue(0));
+                }
+            }
+            else
+            {
+                cmd.CommandText = spec.Rows;
+                _sql.Add(cmd, "@b", rows.Select(r => r.BranchId).ToArray());
+                _sql.Add(cmd, "@m", rows.Select(r => r.BasicMaterialId).ToArray());
+                _sql.Add(cmd, "@n", rows.Select(r => r.Quantity).ToArray());
+                // the update's rows (after the lock select's, which has one column)
+                await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                do
+                {
+                    while (await r.ReadAsync(ct).ConfigureAwait(false))
+                        if (r.FieldCount == 3) after[(r.GetInt64(0), r.GetInt64(1))] = r.GetInt32(2);
+                }
+                while (await r.NextResultAsync(ct).ConfigureAwait(false));
             }
         }
-        if (short_ is { } s) throw await RefusalAsync(tx, spec, s.BranchId, s.MaterialId, s.Quantity, ct).ConfigureAwait(false);
+        foreach (var row in rows)
+            if (!after.ContainsKey((row.BranchId, row.BasicMaterialId)))
+                throw await RefusalAsync(tx, spec, row.BranchId, row.BasicMaterialId, row.Quantity, ct).ConfigureAwait(false);
         return after;
     }
 

@@ -47,6 +47,13 @@ internal sealed class InventorySql(OmsDbContext db)
         return cmd;
     }
 
+    /// <summary>A <c>decimal</c> column's value as read (the inverse of <see cref="Add"/>'s convention).</summary>
+    public decimal Decimal(DbDataReader r, int i) => _sqlite ? r.GetInt64(i) / 10000m : r.GetDecimal(i);
+
+    /// <summary>A UTC <c>DateTime</c> column's value as read (the inverse of <see cref="Add"/>'s convention).</summary>
+    public DateTime Time(DbDataReader r, int i) =>
+        _sqlite ? new DateTime(r.GetInt64(i), DateTimeKind.Utc) : DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
+
     private static long UtcTicks(DateTime t) => (t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : t).Ticks;
 
     /// <summary>Runs a reader-producing action with the connection open (opening it only for the duration if it was closed).</summary>
