@@ -36,6 +36,9 @@ if (args.Length > 0 && args[0] == "consign")
 {
     var cn = args.Length > 1 && int.TryParse(args[1], out var cp) ? cp : 3_000;
     var cb = args.Length > 2 ? args.Skip(2).ToList() : ["sqlite", "postgres"];
+    // one small untimed round first: the bench runs in this process, and its first batches would otherwise pay the JIT
+    // compilation of the whole consign path (a server on a busy day has long compiled it)
+    Console.WriteLine("warm-up, not counted: " + ConsignBench.Format(await ConsignBench.RunAsync(cb[0], 600, 1, 200)));
     Console.WriteLine("| backend | workers | batch | deliveries | deliveries/s | shipped | write-backs | invariants |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|");
     foreach (var backend in cb)
@@ -48,6 +51,8 @@ if (args.Length > 0 && args[0] == "review")
     var rs = args.Length > 1 ? args[1] : "mixed";
     var rn = args.Length > 2 && int.TryParse(args[2], out var rp) ? rp : rs == "hot" ? 10_000 : 3_000;
     var rb = args.Length > 3 ? args.Skip(3).ToList() : ["sqlite", "postgres"];
+    // one small untimed round first (JIT, as for consign)
+    Console.WriteLine("warm-up, not counted: " + ReviewBench.Format(await ReviewBench.RunAsync(rb[0], rs, Math.Min(rn, 600), 1)));
     Console.WriteLine("| backend | scenario | reviewers | orders | orders/s | reviewed | held | deliveries | invariants |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
     foreach (var backend in rb)
