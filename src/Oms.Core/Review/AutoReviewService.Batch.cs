@@ -47,29 +47,26 @@ public sealed partial class AutoReviewService
     private async Task<BatchOutcome> ReviewBatchAsync(List<long> ids, TimeSpan buffer, BatchRules rules, CancellationToken ct)
     {
         var now = Now;
-        // merge groups: the batch's orders and every dispatchable order of the same shop, member and address
-        var heads = await db.Set<Order>().AsNoTracking().Where(o => ids.Contains(o.Id)).ToListAsync(ct).ConfigureAwait(false);
-        var lockIds = heads.Select(o => o.Id).ToHashSet();
-        var keys = heads.Select(OrderMergeKey.Of).Where(k => k.HasMember).ToHashSet();
+        // merge groups: the batch's orders and every dispatchable order of the same shop, member and address (keys only)
+        var heads = await Probes(db.Set<Order>().Where(o => ids.Contains(o.Id))).ToListAsync(ct).ConfigureAwait(false);
+        var locks = heads.ToDictionary(o => o.Id, o => new OrderLockKey(o.Id, o.ShopId, o.OrderBn));
+        var keys = heads.Select(o => o.Key).Where(k => k.HasMember).ToHashSet();
         if (keys.Count > 0)
         {
-            var shopIds = keys.Select(k => k.ShopId).Distinct().ToList();
-            var members = keys.Select(k => k.Member).Distinct().ToList();
-            var same = await db.Set<Order>().AsNoTracking().Where(o => shopIds.Contains(o.ShopId) && (members.Contains(o.MemberUname!) || members.Contains(o.BuyerId!)))
-                .Where(StagingArea.Dispatchable(now - buffer)).Where(o => !ids.Contains(o.Id)).ToListAsync(ct).ConfigureAwait(false);
-            lockIds.UnionWith(same.Where(o => keys.Contains(OrderMergeKey.Of(o))).Select(o => o.Id));
+            var same = await Probes(SameMembers(keys).Where(StagingArea.Dispatchable(now - buffer)).Where(o => !ids.Contains(o.Id)))
+                .ToListAsync(ct).ConfigureAwait(false);
+            foreach (var o in same.Where(o => keys.Contains(o.Key))) locks.TryAdd(o.Id, new OrderLockKey(o.Id, o.ShopId, o.OrderBn));
         }
-        var all = lockIds.Order().ToList();
-        await OrderLocks.LockOrdersAsync(db, all, ct).ConfigureAwait(false);
-        // 预处理 first (it may add gift lines), then the orders as they are now
-        await preprocess.RunManyAsync(all, Actor, ct).ConfigureAwait(false);
+        // locked once, for preprocess and review: 预处理 first (it may add gift lines); its orders are the orders as they are now
+        await OrderLocks.LockKnownOrdersAsync(db, locks.Values, ct).ConfigureAwait(false);
+        var all = locks.Keys.Order().ToList();
+        var orders = (await preprocess.RunLockedAsync(all, Actor, ct).ConfigureAwait(false)).Orders.ToList();
         db.ChangeTracker.Clear();
         var preprocessed = all.ToHashSet();
-        var orders = await db.Set<Order>().AsNoTracking().Include(o => o.Objects).Include(o => o.Items).AsSplitQuery().Where(o => all.Contains(o.Id))
-            .OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
         var byId = orders.ToDictionary(o => o.Id);
         var dispatchable = orders.Where(o => StagingArea.Evaluate(StagingFacts.Of(o), buffer, now).Dispatchable).ToList();
         var dispatchableIds = dispatchable.Select(o => o.Id).ToHashSet();
+        var keyOf = orders.ToDictionary(o => o.Id, OrderMergeKey.Of);
 
         var results = new Dictionary<long, AutoReviewResult>();
         var batchGroups = new List<BatchGroup>();
@@ -82,8 +79,8 @@ public sealed partial class AutoReviewService
                 results[id] = Skipped(id);
                 continue;
             }
-            var key = OrderMergeKey.Of(byId[id]);
-            var members = key.HasMember ? dispatchable.Where(o => OrderMergeKey.Of(o) == key).ToList() : [byId[id]];
+            var key = keyOf[id];
+            var members = key.HasMember ? dispatchable.Where(o => keyOf[o.Id] == key).ToList() : [byId[id]];
             done.UnionWith(members.Select(o => o.Id));
             batchGroups.Add(new BatchGroup(id, members, key));
         }
@@ -141,13 +138,13 @@ public sealed partial class AutoReviewService
                 Orders = g.Orders, Candidates = candidates, Branch = choice, Logistics = logistics,
                 OtherAddressOrders = g.Key.HasMember
                     ? otherAddress.Count(o => o.ShopId == g.Key.ShopId && (o.MemberUname == g.Key.Member || o.BuyerId == g.Key.Member) && !groupIds.Contains(o.Id)
-                                              && OrderMergeKey.Of(o) is var k && k.Member == g.Key.Member && k != g.Key)
+                                              && o.Key.Member == g.Key.Member && o.Key != g.Key)
                     : 0,
                 // an order this batch already turned into a delivery is no longer unconfirmed
                 OtherShopOrders = g.Key.Name.Length == 0 || g.Key.Mobile.Length == 0 ? 0
                     : otherShop.Count(o => o.ShopId != g.Key.ShopId && o.ShipName == g.Key.Name && o.ShipMobile == g.Key.Mobile && !reviewedIds.Contains(o.Id)
-                                           && OrderMergeKey.Of(o) is var k && k.Province == g.Key.Province && k.City == g.Key.City
-                                           && k.District == g.Key.District && k.Addr == g.Key.Addr),
+                                           && o.Key.Province == g.Key.Province && o.Key.City == g.Key.City
+                                           && o.Key.District == g.Key.District && o.Key.Addr == g.Key.Addr),
                 PlatformGiftOrders = groupIds.Where(id => marks[id].HasPlatformGift).ToHashSet(),
                 CrmGiftOrders = groupIds.Where(id => marks[id].HasCrmGift).ToHashSet(),
                 UnsellableMaterials = need.Where(n => materials.TryGetValue(n.BasicMaterialId, out var m) && !m.Sellable).Select(n => n.BasicMaterialId).ToHashSet(),
@@ -221,26 +218,42 @@ public sealed partial class AutoReviewService
         }
     }
 
+    /// <summary>What the batch reads of orders it only compares (merge candidates, MEMBER, COMBINE): keys, not whole orders.</summary>
+    private sealed record OrderProbe(long Id, long ShopId, string OrderBn, string? MemberUname, string? BuyerId, string? ShipName, string? ShipMobile,
+        OrderMergeKey Key);
+
+    private static IQueryable<OrderProbe> Probes(IQueryable<Order> orders) =>
+        orders.AsNoTracking().Select(o => new OrderProbe(o.Id, o.ShopId, o.OrderBn, o.MemberUname, o.BuyerId, o.ShipName, o.ShipMobile,
+            OrderMergeKey.Of(o.ShopId, o.MemberUname, o.BuyerId, o.ShipName, o.ShipMobile, o.ShipProvince, o.ShipCity, o.ShipDistrict, o.ShipAddr)));
+
+    /// <summary>
+    /// Orders of the keys' shops and members, any address — the SQL superset; compare keys in memory. The members go in as
+    /// constants: a parameter list compared with the nullable member columns costs a NULL check that no index serves.
+    /// </summary>
+    private IQueryable<Order> SameMembers(IEnumerable<OrderMergeKey> keys)
+    {
+        var shopIds = keys.Select(k => k.ShopId).Distinct().ToList();
+        var members = keys.Select(k => k.Member).Distinct().ToList();
+        return db.Set<Order>().Where(o => shopIds.Contains(o.ShopId)
+                                          && (EF.Constant(members).Contains(o.MemberUname!) || EF.Constant(members).Contains(o.BuyerId!)));
+    }
+
     /// <summary>Open, unshipped orders of the groups' shops and members, any address (MEMBER), in one query.</summary>
-    private async Task<List<Order>> SameMemberOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
+    private async Task<List<OrderProbe>> SameMemberOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
     {
         var keys = groups.Where(g => g.Key.HasMember).Select(g => g.Key).ToList();
         if (keys.Count == 0) return [];
-        var shopIds = keys.Select(k => k.ShopId).Distinct().ToList();
-        var members = keys.Select(k => k.Member).Distinct().ToList();
-        return await db.Set<Order>().AsNoTracking()
-            .Where(o => shopIds.Contains(o.ShopId) && (members.Contains(o.MemberUname!) || members.Contains(o.BuyerId!)))
-            .Where(o => o.Status == OrderStatus.Active && o.ShipStatus == ShipStatus.NotShipped)
+        return await Probes(SameMembers(keys).Where(o => o.Status == OrderStatus.Active && o.ShipStatus == ShipStatus.NotShipped))
             .ToListAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Active unconfirmed orders of the groups' consignees (mobile), any shop (COMBINE), in one query.</summary>
-    private async Task<List<Order>> SameConsigneeOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
+    private async Task<List<OrderProbe>> SameConsigneeOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
     {
         var mobiles = groups.Where(g => g.Key.Name.Length > 0 && g.Key.Mobile.Length > 0).Select(g => g.Key.Mobile).Distinct().ToList();
         if (mobiles.Count == 0) return [];
-        return await db.Set<Order>().AsNoTracking()
-            .Where(o => mobiles.Contains(o.ShipMobile!) && o.Status == OrderStatus.Active && o.ProcessStatus == ProcessStatus.Unconfirmed && !o.IsFail)
+        return await Probes(db.Set<Order>()
+                .Where(o => EF.Constant(mobiles).Contains(o.ShipMobile!) && o.Status == OrderStatus.Active && o.ProcessStatus == ProcessStatus.Unconfirmed && !o.IsFail))
             .ToListAsync(ct).ConfigureAwait(false);
     }
 
@@ -258,18 +271,17 @@ public sealed partial class AutoReviewService
         var seenUpdatedAt = dispatched.Count == 0 ? []
             : await db.Set<Order>().AsNoTracking().Where(o => dispatched.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.UpdatedAt, ct).ConfigureAwait(false);
         var stateIds = made.SelectMany(d => d.Group.Orders).Concat(held.SelectMany(h => h.Group.Orders)).Select(o => o.Id).ToList();
-        var states = await db.Set<OrderReviewState>().AsNoTracking().Where(s => stateIds.Contains(s.OrderId))
-            .ToDictionaryAsync(s => s.OrderId, ct).ConfigureAwait(false);
+        // what a held order's state said before: a log line only when its flags changed
+        var heldIds = held.SelectMany(h => h.Group.Orders).Select(o => o.Id).ToList();
+        var states = heldIds.Count == 0 ? []
+            : await db.Set<OrderReviewState>().AsNoTracking().Where(s => heldIds.Contains(s.OrderId)).ToDictionaryAsync(s => s.OrderId, ct).ConfigureAwait(false);
 
+        // the deliveries with their ids and numbers, their lines and every log line: one multi-row insert per table
         var rows = new RowInserter(db);
-        rows.AddRange(made.Select(d => d.Delivery));
-        await rows.ExecuteAsync(ct).ConfigureAwait(false);
+        await DeliveryService.AddManyAsync(rows, made.Select(d => d.Delivery).ToList(), now, ct).ConfigureAwait(false);
         var logs = new List<OrderLog>();
         foreach (var d in made)
         {
-            d.Delivery.DeliveryBn = DocumentNumbers.Generate("D", now, d.Delivery.Id);
-            foreach (var i in d.Delivery.Items) i.DeliveryId = d.Delivery.Id;
-            foreach (var x in d.Delivery.OrderItems) x.DeliveryId = d.Delivery.Id;
             var items = d.Group.Orders.SelectMany(o => o.Items).ToDictionary(i => i.Id);
             foreach (var x in d.Delivery.OrderItems) items[x.OrderItemId].SplitNum += x.Number;
             var what = DeliveryService.CreatedText(d.Delivery.DeliveryBn, d.Branch.Name, d.Logistics, d.Group.Orders);
@@ -293,9 +305,7 @@ public sealed partial class AutoReviewService
                     Flags = (long)h.Flags, Blocking = (long)h.Blocking, Detail = h.Detail, RetryAt = RetryAtOf(h.Flags, now),
                 });
             }
-        // one statement per table: consecutive rows of one type go together
-        await new RowInserter(db).AddRange(made.SelectMany(d => d.Delivery.Items)).AddRange(made.SelectMany(d => d.Delivery.OrderItems)).AddRange(logs)
-            .ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+        await rows.AddRange(logs).ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
 
         await using var batch = new SqlBatch(db);
         var text = batch.Text;
@@ -304,12 +314,6 @@ public sealed partial class AutoReviewService
         batch.Add("@yes", true);
         if (made.Count > 0)
         {
-            if (batch.IsNpgsql)
-                text.Append(CultureInfo.InvariantCulture, $"UPDATE delivery d SET delivery_bn = v.bn FROM unnest({P(made.Select(d => d.Delivery.Id).ToArray())}, ")
-                    .Append(CultureInfo.InvariantCulture, $"{P(made.Select(d => d.Delivery.DeliveryBn).ToArray())}) AS v(id, bn) WHERE d.id = v.id;\n");
-            else
-                foreach (var d in made)
-                    text.Append(CultureInfo.InvariantCulture, $"UPDATE delivery SET delivery_bn = {P(d.Delivery.DeliveryBn)} WHERE id = {P(d.Delivery.Id)};\n");
             // every remaining line went into the delivery: split_num = quantity
             text.Append(CultureInfo.InvariantCulture,
                 $"UPDATE order_item SET split_num = quantity WHERE {batch.IdIn(made.SelectMany(d => d.Delivery.OrderItems).Select(x => x.OrderItemId))};\n");
