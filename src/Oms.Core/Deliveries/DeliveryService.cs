@@ -109,7 +109,7 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
         if (branch.IsThirdParty)
         {
             // 第三方仓库: the push to the warehouse is written with the delivery (outbox), or not at all
-            foreach (var w in thirdParty) await w.OnCreatedAsync(delivery, branch, actor, ct).ConfigureAwait(false);
+            foreach (var w in thirdParty) await w.OnCreatedAsync([(delivery, branch)], actor, ct).ConfigureAwait(false);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
         return delivery;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Oms.Catalog;
+using Oms.Channels;
 using Oms.Common;
 using Oms.Data;
 using Oms.Deliveries;
@@ -19,7 +20,10 @@ public sealed partial class AutoReviewService
     private sealed record BatchGroup(long HeadId, List<Order> Orders, OrderMergeKey Key);
 
     /// <summary>What the batch knows of a candidate branch: enough for <see cref="DeliveryService.CreateAsync"/>'s checks.</summary>
-    private sealed record BranchInfo(long Id, string Name, BranchType Type, string Wms, List<long> ShopIds);
+    private sealed record BranchInfo(Branch Branch, List<long> ShopIds)
+    {
+        public string Name => Branch.Name;
+    }
 
     /// <summary>A group the batch turns into a delivery itself.</summary>
     private sealed record BatchDelivery(BatchGroup Group, ReviewFlags Flags, BranchInfo Branch, LogisticsCompany? Logistics, Delivery Delivery);
@@ -88,7 +92,16 @@ public sealed partial class AutoReviewService
 
         // everything the decisions need, one query each
         var groupOrderIds = batchGroups.SelectMany(g => g.Orders).Select(o => o.Id).ToList();
-        var facts = (await factsLoader.LoadAsync(groupOrderIds, ct).ConfigureAwait(false)).ToDictionary(f => f.OrderId);
+        // the rules' facts from the orders in hand: only the shops' platforms and the materials are read
+        var groupOrders = batchGroups.SelectMany(g => g.Orders).ToList();
+        var lineMaterialIds = groupOrders.SelectMany(o => o.Items).Where(i => !i.Deleted).Select(i => i.BasicMaterialId).Distinct().ToList();
+        var materials = await db.Set<BasicMaterial>().AsNoTracking().Where(m => lineMaterialIds.Contains(m.Id))
+            .Select(m => new { m.Id, m.Weight, m.Sellable, m.MaterialBn }).ToDictionaryAsync(m => m.Id, ct).ConfigureAwait(false);
+        var groupShopIds = groupOrders.Select(o => o.ShopId).Distinct().ToList();
+        var shopTypes = await db.Set<Shop>().AsNoTracking().Where(s => groupShopIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.ShopType, ct)
+            .ConfigureAwait(false);
+        var materialWeights = materials.ToDictionary(m => m.Key, m => m.Value.Weight);
+        var facts = groupOrders.ToDictionary(o => o.Id, o => OrderFacts.From(o, shopTypes[o.ShopId], materialWeights));
         var reviewRuleOf = new Dictionary<long, ReviewRuleSetting>();
         var shopCandidates = new Dictionary<long, IReadOnlyList<BranchCandidate>>();
         var plans = new List<(BatchGroup Group, ReviewRuleSetting Rule, IReadOnlyList<BranchCandidate> Candidates, List<NeedLine> Need)>(batchGroups.Count);
@@ -105,15 +118,15 @@ public sealed partial class AutoReviewService
             plans.Add((g, rule, candidates, NeedLine.Of(g.Orders.SelectMany(o => o.Items))));
         }
         var materialIds = plans.SelectMany(p => p.Need).Select(n => n.BasicMaterialId).Distinct().ToList();
-        var materials = await db.Set<BasicMaterial>().AsNoTracking().Where(m => materialIds.Contains(m.Id))
-            .Select(m => new { m.Id, m.Weight, m.Sellable, m.MaterialBn }).ToDictionaryAsync(m => m.Id, ct).ConfigureAwait(false);
         var branchIds = plans.SelectMany(p => p.Candidates).Select(c => c.BranchId).Distinct().ToList();
         var allowNegative = await allocator.AllowNegativeAsync(ct).ConfigureAwait(false);
         var free = allowNegative ? [] : await allocator.FreeStockAsync(branchIds, materialIds, ct).ConfigureAwait(false);
         var carriers = (await db.Set<LogisticsCompany>().AsNoTracking().Where(l => branchIds.Contains(l.BranchId)).ToListAsync(ct).ConfigureAwait(false))
             .ToLookup(l => l.BranchId);
-        var branches = await db.Set<Branch>().AsNoTracking().Where(b => branchIds.Contains(b.Id))
-            .Select(b => new BranchInfo(b.Id, b.Name, b.Type, b.Wms, b.Shops.Select(s => s.ShopId).ToList())).ToDictionaryAsync(b => b.Id, ct).ConfigureAwait(false);
+        var branches = (await db.Set<Branch>().AsNoTracking().Include(b => b.Shops).Where(b => branchIds.Contains(b.Id)).ToListAsync(ct).ConfigureAwait(false))
+            .ToDictionary(b => b.Id, b => new BranchInfo(b, b.Shops.Select(s => s.ShopId).ToList()));
+        // third-party branches: each checked once (its WMS channel), when a group chooses it; refused → the per-group path says why
+        var warehouseAccepts = new Dictionary<long, bool>();
         var otherAddress = await SameMemberOrdersAsync(batchGroups, ct).ConfigureAwait(false);
         var otherShop = await SameConsigneeOrdersAsync(batchGroups, ct).ConfigureAwait(false);
         var marks = await preprocessFacts.ForAsync(groupOrderIds, ct).ConfigureAwait(false);
@@ -156,7 +169,8 @@ public sealed partial class AutoReviewService
             var blocking = rule.BlockingOf(flags);
             if (blocking == 0 && choice.BranchId is { } branchId)
             {
-                if (!branches.TryGetValue(branchId, out var branch) || !Batchable(g, branch))
+                if (!branches.TryGetValue(branchId, out var branch) || !Batchable(g, branch)
+                    || (branch.Branch.IsThirdParty && !await WarehouseAcceptsAsync(branch.Branch, warehouseAccepts, ct).ConfigureAwait(false)))
                 {
                     handOver.Add(g.HeadId);
                     continue;
@@ -191,6 +205,13 @@ public sealed partial class AutoReviewService
         }
 
         await WriteAsync(made, held, facts, now, ct).ConfigureAwait(false);
+        // 第三方仓库: the pushes to the warehouses (outbox), in the batch's transaction — written with the deliveries or not at all
+        var pushed = made.Where(d => d.Branch.Branch.IsThirdParty).Select(d => (d.Delivery, d.Branch.Branch)).ToList();
+        if (pushed.Count > 0)
+        {
+            foreach (var w in thirdParty) await w.OnCreatedAsync(pushed, Actor, ct).ConfigureAwait(false);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
         foreach (var d in made)
             results[d.Group.HeadId] = new AutoReviewResult(d.Group.HeadId, AutoReviewOutcome.Reviewed, d.Flags, 0, d.Delivery.DeliveryBn,
                 d.Group.Orders.Select(o => o.Id).ToList());
@@ -205,7 +226,7 @@ public sealed partial class AutoReviewService
     /// </summary>
     private static bool Batchable(BatchGroup g, BranchInfo branch)
     {
-        if (branch.Type != BranchType.Delivery || branch.Wms != Branch.SelfWms || !branch.ShopIds.Contains(g.Key.ShopId)) return false;
+        if (branch.Branch.Type != BranchType.Delivery || !branch.ShopIds.Contains(g.Key.ShopId)) return false;
         if (!g.Orders.SelectMany(o => o.Items).Any(i => i.Remaining > 0)) return false;
         try
         {
@@ -236,6 +257,22 @@ public sealed partial class AutoReviewService
         var members = keys.Select(k => k.Member).Distinct().ToList();
         return db.Set<Order>().Where(o => shopIds.Contains(o.ShopId)
                                           && (EF.Constant(members).Contains(o.MemberUname!) || EF.Constant(members).Contains(o.BuyerId!)));
+    }
+
+    /// <summary>Whether the third-party warehouse of <paramref name="branch"/> can be worked with (its channel), asked once per branch.</summary>
+    private async Task<bool> WarehouseAcceptsAsync(Branch branch, Dictionary<long, bool> known, CancellationToken ct)
+    {
+        if (known.TryGetValue(branch.Id, out var ok)) return ok;
+        try
+        {
+            foreach (var w in thirdParty) await w.CheckAsync(branch, ct).ConfigureAwait(false);
+            ok = true;
+        }
+        catch (DomainException)
+        {
+            ok = false;
+        }
+        return known[branch.Id] = ok;
     }
 
     /// <summary>Open, unshipped orders of the groups' shops and members, any address (MEMBER), in one query.</summary>
