@@ -34,6 +34,8 @@ public sealed partial class AutoReviewService
     /// </summary>
     private sealed record BatchOutcome(Dictionary<long, AutoReviewResult> Results, List<long> Alone, HashSet<long> Preprocessed);
 
+    private const string BatchSavepoint = "oms_review_batch";
+
     /// <summary>A group the batch leaves for people.</summary>
     private sealed record BatchHeld(BatchGroup Group, ReviewFlags Flags, ReviewFlags Blocking, string? Detail);
 
@@ -192,19 +194,11 @@ public sealed partial class AutoReviewService
             }
         }
 
-        // stock first: the batch's one conditional move; short (another reviewer was faster) → group by group
-        try
-        {
-            await inventory.MoveShopFreezeToBranchManyAsync(made.SelectMany(d => d.Delivery.Items
-                .Select(i => new FreezeMoveLine(d.Delivery.ShopId, d.Delivery.BranchId, i.BasicMaterialId, i.Number))).ToList(), ct).ConfigureAwait(false);
-        }
-        catch (InsufficientStockException)
-        {
-            // nothing of the batch's decisions was written: every order goes group by group
-            return new BatchOutcome([], ids, preprocessed);
-        }
-
-        await WriteAsync(made, held, facts, now, ct).ConfigureAwait(false);
+        // the rows nobody else writes first, under a savepoint; the contended ones — the stock rows, then the orders (and
+        // their list counters) — last, so the stock rows stay locked only for the last two round trips and the commit
+        var tx = db.Database.CurrentTransaction!;
+        if (made.Count > 0) await tx.CreateSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
+        var stateRows = await InsertAsync(made, held, facts, now, ct).ConfigureAwait(false);
         // 第三方仓库: the pushes to the warehouses (outbox), in the batch's transaction — written with the deliveries or not at all
         var pushed = made.Where(d => d.Branch.Branch.IsThirdParty).Select(d => (d.Delivery, d.Branch.Branch)).ToList();
         if (pushed.Count > 0)
@@ -212,6 +206,20 @@ public sealed partial class AutoReviewService
             foreach (var w in thirdParty) await w.OnCreatedAsync(pushed, Actor, ct).ConfigureAwait(false);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
+        // the batch's one conditional freeze move; short (another reviewer was faster) → nothing of the batch's decisions
+        // stays, every order goes group by group (its preprocessing, before the savepoint, stays)
+        try
+        {
+            await inventory.MoveShopFreezeToBranchManyAsync(made.SelectMany(d => d.Delivery.Items
+                .Select(i => new FreezeMoveLine(d.Delivery.ShopId, d.Delivery.BranchId, i.BasicMaterialId, i.Number))).ToList(), ct).ConfigureAwait(false);
+        }
+        catch (InsufficientStockException)
+        {
+            await tx.RollbackToSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
+            db.ChangeTracker.Clear();
+            return new BatchOutcome([], ids, preprocessed);
+        }
+        await UpdateAsync(made, held, stateRows, now, ct).ConfigureAwait(false);
         foreach (var d in made)
             results[d.Group.HeadId] = new AutoReviewResult(d.Group.HeadId, AutoReviewOutcome.Reviewed, d.Flags, 0, d.Delivery.DeliveryBn,
                 d.Group.Orders.Select(o => o.Id).ToList());
@@ -295,11 +303,12 @@ public sealed partial class AutoReviewService
     }
 
     /// <summary>
-    /// The batch's writes after its freeze move, without the change tracker: held orders dispatched (one call), deliveries
-    /// (ids returned), then their lines and every log line (one multi-row insert), then numbers, <c>split_num</c>, orders
-    /// and review states (one command).
+    /// The batch's rows nobody else writes, before its freeze move, without the change tracker: held orders dispatched (one
+    /// call), deliveries with reserved ids and their numbers, their lines and every log line (one multi-row insert per
+    /// table). Answers the review states <see cref="UpdateAsync"/> writes.
     /// </summary>
-    private async Task WriteAsync(List<BatchDelivery> made, List<BatchHeld> held, Dictionary<long, OrderFacts> facts, DateTime now, CancellationToken ct)
+    private async Task<List<OrderReviewState>> InsertAsync(List<BatchDelivery> made, List<BatchHeld> held, Dictionary<long, OrderFacts> facts, DateTime now,
+        CancellationToken ct)
     {
         // an order left for people goes to its group's reviewers (自动分派), when the group has a dispatch rule
         var heldFacts = held.SelectMany(h => h.Group.Orders).Select(o => facts[o.Id]).ToList();
@@ -343,7 +352,15 @@ public sealed partial class AutoReviewService
                 });
             }
         await rows.AddRange(logs).ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+        return stateRows;
+    }
 
+    /// <summary>
+    /// The batch's contended writes after its freeze move, in one command: <c>split_num</c>, the orders (confirmed, or the
+    /// held ones' <c>auto_status</c>) and the review states.
+    /// </summary>
+    private async Task UpdateAsync(List<BatchDelivery> made, List<BatchHeld> held, List<OrderReviewState> stateRows, DateTime now, CancellationToken ct)
+    {
         await using var batch = new SqlBatch(db);
         var text = batch.Text;
         var P = batch.P;
