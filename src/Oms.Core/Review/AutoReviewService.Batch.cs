@@ -41,13 +41,14 @@ public sealed partial class AutoReviewService
 
     /// <summary>
     /// The batch path (DOMAIN.md §5, <c>README.md</c> of this module): merge groups of the whole batch found in one query,
-    /// every order locked in one round trip, preprocessed together, read once; rules, branch choice
+    /// every order locked once (one statement), preprocessed together, never read again; rules, branch choice
     /// (<see cref="BranchAllocator.Choose"/> on a running copy of the free stock, groups by ascending id), carriers and the
-    /// chain decided in memory; then written set-wise — the freeze moves as one conditional command
-    /// (<see cref="InventoryService.MoveShopFreezeToBranchManyAsync"/>), deliveries and their lines, order items, orders, logs,
-    /// review states. A short freeze move (another reviewer took stock since the read) sends every group through the
-    /// per-group path (<see cref="ReviewOneAsync"/>); groups the batch does not handle (a split over branches, a third-party
-    /// branch, a draft <see cref="DeliveryService.CreateAsync"/> would refuse) go through it after the batch's commit, each group in a
+    /// chain decided in memory; then written set-wise — deliveries with their lines, logs and third-party pushes under a
+    /// savepoint, then the contended rows last: the freeze moves as one conditional command
+    /// (<see cref="InventoryService.MoveShopFreezeToBranchManyAsync"/>), order items, orders, review states. A short freeze
+    /// move (another reviewer took stock since the read) rolls back to the savepoint and sends every group through the
+    /// per-group path (<see cref="ReviewOneAsync"/>); groups the batch does not handle (a split over branches, a draft
+    /// <see cref="DeliveryService.CreateAsync"/> would refuse) go through it after the batch's commit, each group in a
     /// transaction of its own — so the batch never holds stock rows while those slower groups run.
     /// </summary>
     private async Task<BatchOutcome> ReviewBatchAsync(List<long> ids, TimeSpan buffer, BatchRules rules, CancellationToken ct)
