@@ -20,7 +20,7 @@ using Oms.Warehouses;
 /// <summary>
 /// Automatic review from the staging area to delivery notices, in process: the demo installation (shops, branches,
 /// carriers, materials) on a fresh database, N clean paid orders pushed through the in-process matrix gateway, buffer 0,
-/// then W reviewers (each its own scope and connection, as <c>autorder</c> tasks run) take batches of 100 due orders until
+/// then W reviewers (each its own scope and connection, as <c>autorder</c> tasks run) take batches of AutoReviewService.BatchSize due orders until
 /// none is left. Scenarios: <c>mixed</c> (1–3 lines over the demo catalogue, plenty of stock) and <c>hot</c> (one SKU,
 /// single-unit orders, stock for half of them: the oversell race). Reports orders/second and checks the invariants.
 /// </summary>
@@ -105,11 +105,14 @@ internal static class ReviewBench
         }
     }
 
-    /// <summary><paramref name="workers"/> reviewers (each its own scope, as <c>autorder</c> tasks run) take batches of 100 until none is left.</summary>
+    /// <summary>
+    /// <paramref name="workers"/> reviewers (each its own scope, as <c>autorder</c> tasks run) take batches of
+    /// <see cref="AutoReviewService.BatchSize"/> until none is left.
+    /// </summary>
     public static async Task<(double Seconds, int Reviewed, int Held, int Skipped)> ReviewAllAsync(IServiceProvider sp, List<long> due, int workers)
     {
         var batches = Channel.CreateUnbounded<long[]>();
-        foreach (var chunk in due.Chunk(100)) batches.Writer.TryWrite(chunk);
+        foreach (var chunk in due.Chunk(AutoReviewService.BatchSize)) batches.Writer.TryWrite(chunk);
         batches.Writer.Complete();
         int reviewed = 0, held = 0, skipped = 0;
         var sw = Stopwatch.StartNew();

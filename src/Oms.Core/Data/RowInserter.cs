@@ -41,6 +41,53 @@ internal sealed class RowInserter(OmsDbContext db)
         return this;
     }
 
+    /// <summary>
+    /// Queues rows whose generated key the caller already set (from <see cref="ReserveIdsAsync{T}"/>): the key is written as
+    /// one of the columns. Only for <see cref="ExecuteWithoutIdsAsync"/>.
+    /// </summary>
+    public RowInserter AddRangeWithKeys<T>(IEnumerable<T> entities) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(entities);
+        var shape = Shapes.GetOrAdd((db.Model, typeof(T), true), static k => Shape.Build(k.Item1, k.Item2, includeKey: true));
+        foreach (var e in entities) _rows.Add((e, shape));
+        return this;
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="count"/> values of <typeparamref name="T"/>'s generated key, ascending, in one round trip, for
+    /// rows written with <see cref="AddRangeWithKeys{T}"/>: on PostgreSQL from the identity's sequence; on SQLite past the
+    /// table's autoincrement counter and its highest id — which only holds while the transaction is the only writer, so
+    /// the caller's transaction must already have written (SQLite then holds its write lock).
+    /// </summary>
+    public async Task<long[]> ReserveIdsAsync<T>(int count, CancellationToken ct) where T : class
+    {
+        var tx = db.Database.CurrentTransaction?.GetDbTransaction()
+                 ?? throw new InvalidOperationException("ids are reserved in the caller's transaction");
+        if (count == 0) return [];
+        var entityType = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
+        var table = entityType.GetTableName()!;
+        var key = entityType.FindPrimaryKey()!.Properties.Single().GetColumnName(StoreObjectIdentifier.Table(table, entityType.GetSchema()))!;
+        await using var cmd = tx.Connection!.CreateCommand();
+        cmd.Transaction = tx;
+        var n = cmd.CreateParameter();
+        n.ParameterName = "@n";
+        n.Value = count;
+        cmd.Parameters.Add(n);
+        var ids = new long[count];
+        if (db.Database.IsNpgsql())
+        {
+            cmd.CommandText = $"SELECT nextval(pg_get_serial_sequence('\"{table}\"', '{key}')) FROM generate_series(1, @n) ORDER BY 1";
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            for (var i = 0; i < count; i++)
+                ids[i] = await r.ReadAsync(ct).ConfigureAwait(false) ? r.GetInt64(0) : throw new InvalidOperationException("the sequence answered fewer ids");
+            return ids;
+        }
+        cmd.CommandText = $"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), coalesce((SELECT max(\"{key}\") FROM \"{table}\"), 0))";
+        var last = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < count; i++) ids[i] = last + 1 + i;
+        return ids;
+    }
+
     /// <summary>Writes the queued rows (one round trip) and sets their ids; the queue is then empty.</summary>
     public async Task ExecuteAsync(CancellationToken ct)
     {
@@ -83,13 +130,20 @@ internal sealed class RowInserter(OmsDbContext db)
     }
 
     /// <summary>
-    /// Writes the queued rows when nobody needs their generated ids (ledger lines, log lines): consecutive rows of one type
-    /// go as one multi-row <c>INSERT … VALUES (…), (…)</c> (one round trip for all, far less for the database to parse).
-    /// The entities' ids stay unset. The queue is then empty.
+    /// Writes the queued rows when nobody needs their generated ids (ledger lines, log lines, rows whose keys were reserved),
+    /// in one round trip, consecutive rows of one type as one statement: on PostgreSQL an <c>INSERT … SELECT * FROM
+    /// unnest(…)</c> with one array parameter per column — a text the database parses and plans once (it is prepared),
+    /// whatever the row count; on SQLite (no arrays) a multi-row <c>INSERT … VALUES (…), (…)</c> of at most 500 rows. Rows
+    /// keep their order. The entities' ids stay unset. The queue is then empty.
     /// </summary>
     public async Task ExecuteWithoutIdsAsync(CancellationToken ct)
     {
         if (_rows.Count == 0) return;
+        if (db.Database.IsNpgsql())
+        {
+            await ExecuteByArraysAsync(ct).ConfigureAwait(false);
+            return;
+        }
         var tx = db.Database.CurrentTransaction?.GetDbTransaction()
                  ?? throw new InvalidOperationException("rows are inserted in the caller's transaction");
         await using var cmd = tx.Connection!.CreateCommand();
@@ -119,29 +173,21 @@ internal sealed class RowInserter(OmsDbContext db)
         _rows.Clear();
     }
 
-    /// <summary>
-    /// <see cref="ExecuteWithoutIdsAsync"/> for many rows of few types (ledger lines, sale lines of a batch): on PostgreSQL
-    /// each type's rows go as one <c>INSERT … SELECT * FROM unnest(…)</c> with one array parameter per column — a statement
-    /// the database parses once whatever the row count, where a multi-row <c>VALUES</c> list has a parameter per value. On
-    /// SQLite (no arrays) it is <see cref="ExecuteWithoutIdsAsync"/>. Rows of one type keep their order. The queue is then empty.
-    /// </summary>
-    public async Task ExecuteWithoutIdsByArraysAsync(CancellationToken ct)
+    /// <summary>PostgreSQL's <see cref="ExecuteWithoutIdsAsync"/>: a statement per run of consecutive rows of one type, an array per column.</summary>
+    private async Task ExecuteByArraysAsync(CancellationToken ct)
     {
-        if (!db.Database.IsNpgsql())
-        {
-            await ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
-            return;
-        }
-        if (_rows.Count == 0) return;
         var tx = db.Database.CurrentTransaction?.GetDbTransaction()
                  ?? throw new InvalidOperationException("rows are inserted in the caller's transaction");
         await using var cmd = tx.Connection!.CreateCommand();
         cmd.Transaction = tx;
         var sql = new StringBuilder();
-        foreach (var group in _rows.GroupBy(r => r.Shape))
+        for (var start = 0; start < _rows.Count;)
         {
-            var shape = group.Key;
-            var entities = group.Select(r => r.Entity).ToList();
+            var shape = _rows[start].Shape;
+            var end = start;
+            while (end < _rows.Count && ReferenceEquals(_rows[end].Shape, shape)) end++;
+            var entities = _rows.GetRange(start, end - start).Select(r => r.Entity).ToList();
+            start = end;
             sql.Append(shape.Insert).Append(" SELECT * FROM unnest(");
             for (var c = 0; c < shape.Columns.Length; c++)
             {
@@ -217,9 +263,9 @@ internal sealed class RowInserter(OmsDbContext db)
         }
     }
 
-    private static readonly ConcurrentDictionary<(IModel, Type), Shape> Shapes = new();
+    private static readonly ConcurrentDictionary<(IModel, Type, bool), Shape> Shapes = new();
 
-    private Shape ShapeOf(Type type) => Shapes.GetOrAdd((db.Model, type), static k => Shape.Build(k.Item1, k.Item2));
+    private Shape ShapeOf(Type type) => Shapes.GetOrAdd((db.Model, type, false), static k => Shape.Build(k.Item1, k.Item2, includeKey: false));
 
     /// <summary>The INSERT of one entity type, from the model.</summary>
     private sealed class Shape
@@ -232,7 +278,8 @@ internal sealed class RowInserter(OmsDbContext db)
         /// <summary>Null when the key is not generated (it is then one of the columns).</summary>
         public required Action<object, long>? SetKey { get; init; }
 
-        public static Shape Build(IModel model, Type type)
+        /// <summary><paramref name="includeKey"/>: the generated key is written as a column (the caller set it), nothing returned.</summary>
+        public static Shape Build(IModel model, Type type, bool includeKey)
         {
             var entityType = model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not in the model");
             var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
@@ -243,7 +290,11 @@ internal sealed class RowInserter(OmsDbContext db)
             var columns = new List<(IProperty, RelationalTypeMapping)>();
             foreach (var p in entityType.GetProperties())
             {
-                if (p == key) continue;
+                if (p == key)
+                {
+                    if (includeKey) columns.Add((p, p.GetRelationalTypeMapping()));
+                    continue;
+                }
                 if (p.ValueGenerated != ValueGenerated.Never || p.IsShadowProperty() || p.IsConcurrencyToken)
                     throw new NotSupportedException($"{type.Name}.{p.Name}: generated, shadow or concurrency-token columns are not supported");
                 columns.Add((p, p.GetRelationalTypeMapping()));
@@ -251,7 +302,7 @@ internal sealed class RowInserter(OmsDbContext db)
             var q = (string n) => "\"" + n + "\"";
             var insert = $"INSERT INTO {q(table.Name)} ({string.Join(", ", columns.Select(c => q(c.Item1.GetColumnName(table)!)))})";
             var head = insert + " VALUES (";
-            if (key is null) return new Shape { Head = head, Insert = insert, Tail = ");\n", Columns = [.. columns], SetKey = null };
+            if (key is null || includeKey) return new Shape { Head = head, Insert = insert, Tail = ");\n", Columns = [.. columns], SetKey = null };
             var keySetter = key.PropertyInfo ?? throw new NotSupportedException($"{type.Name}: the key needs a property");
             return new Shape
             {

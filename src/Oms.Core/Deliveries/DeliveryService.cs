@@ -109,7 +109,7 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
         if (branch.IsThirdParty)
         {
             // 第三方仓库: the push to the warehouse is written with the delivery (outbox), or not at all
-            foreach (var w in thirdParty) await w.OnCreatedAsync(delivery, branch, actor, ct).ConfigureAwait(false);
+            foreach (var w in thirdParty) await w.OnCreatedAsync([(delivery, branch)], actor, ct).ConfigureAwait(false);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
         return delivery;
@@ -150,6 +150,27 @@ public sealed class DeliveryService(OmsDbContext db, InventoryService inventory,
                 BasicMaterialId = items[l.OrderItemId].BasicMaterialId, Number = l.Number,
             }).ToList(),
         };
+    }
+
+    /// <summary>
+    /// Deliveries built by <see cref="Compose"/> that the caller writes set-wise (the automatic review batch), after it moved
+    /// their freeze: their ids reserved in one round trip (<see cref="RowInserter.ReserveIdsAsync{T}"/>), numbered
+    /// (<c>D…</c>, as <see cref="CreateAsync"/> numbers them), their lines pointed at them, and every row queued on
+    /// <paramref name="rows"/> — one multi-row insert per table when the caller executes it.
+    /// </summary>
+    internal static async Task AddManyAsync(RowInserter rows, IReadOnlyList<Delivery> deliveries, DateTime now, CancellationToken ct)
+    {
+        if (deliveries.Count == 0) return;
+        var ids = await rows.ReserveIdsAsync<Delivery>(deliveries.Count, ct).ConfigureAwait(false);
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            var d = deliveries[i];
+            d.Id = ids[i];
+            d.DeliveryBn = DocumentNumbers.Generate("D", now, d.Id);
+            foreach (var x in d.Items) x.DeliveryId = d.Id;
+            foreach (var x in d.OrderItems) x.DeliveryId = d.Id;
+        }
+        rows.AddRangeWithKeys(deliveries).AddRange(deliveries.SelectMany(d => d.Items)).AddRange(deliveries.SelectMany(d => d.OrderItems));
     }
 
     /// <summary>The order log line of a new delivery: <c>生成发货单 D…（仓库 …，物流 …，合并订单 …）</c>.</summary>

@@ -12,8 +12,11 @@ public interface IThirdPartyWarehouse
     /// <summary>Before anything is written: refuses (<c>DomainException</c>) when the branch's warehouse cannot be worked with.</summary>
     Task CheckAsync(Branch branch, CancellationToken ct);
 
-    /// <summary>The delivery was created (it has its number): push it to the warehouse.</summary>
-    Task OnCreatedAsync(Delivery delivery, Branch branch, string actor, CancellationToken ct);
+    /// <summary>
+    /// Deliveries were created at third-party branches (written, numbered): push each to its warehouse — one delivery from
+    /// <see cref="DeliveryService.CreateAsync"/>, a whole automatic review batch's at once (a few reads for all of them).
+    /// </summary>
+    Task OnCreatedAsync(IReadOnlyList<(Delivery Delivery, Branch Branch)> created, string actor, CancellationToken ct);
 
     /// <summary>
     /// A revoke of an open delivery, after the order locks and checks. True: the warehouse already agreed (or was never

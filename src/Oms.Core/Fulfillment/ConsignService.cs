@@ -215,7 +215,7 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
         await WriteAsync(go.Select(g => g.D).ToList(), shipped.SelectMany(x => x.Item2).DistinctBy(o => o.Id).ToList(), now, ct).ConfigureAwait(false);
         // sales and order logs set-wise (arrays on PostgreSQL), then the sales' ids by their unique (delivery, order), then their lines
         var rows = new RowInserter(db);
-        await rows.AddRange(sales).AddRange(logs).ExecuteWithoutIdsByArraysAsync(ct).ConfigureAwait(false);
+        await rows.AddRange(sales).AddRange(logs).ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
         var deliveryIds = go.Select(g => g.D.Id).ToList();
         var saleIds = await db.Set<Sale>().Where(x => deliveryIds.Contains(x.DeliveryId)).Select(x => new { x.DeliveryId, x.OrderId, x.Id })
             .ToDictionaryAsync(x => (x.DeliveryId, x.OrderId), x => x.Id, ct).ConfigureAwait(false);
@@ -225,7 +225,7 @@ public sealed class ConsignService(OmsDbContext db, InventoryService inventory, 
             foreach (var i in sale.Items) i.SaleId = sale.Id;
             rows.AddRange(sale.Items);
         }
-        await rows.ExecuteWithoutIdsByArraysAsync(ct).ConfigureAwait(false);
+        await rows.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
         await writeback.AddAsync(shipped, actor, ct).ConfigureAwait(false);
         // stock last: every batch of a branch changes the same stock rows, so their row locks are held only until the
         // commit; a short counter throws and the caller's savepoint undoes what was written above

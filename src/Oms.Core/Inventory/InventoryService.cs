@@ -94,7 +94,7 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
                     Memo = entry.Memo is { Length: > 1000 } m ? m[..1000] : entry.Memo, CreatedAt = now,
                 });
             }
-            await ledger.ExecuteWithoutIdsByArraysAsync(ct).ConfigureAwait(false);
+            await ledger.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
         }, ct).ConfigureAwait(false);
     }
 

@@ -5,6 +5,9 @@ using Oms.Data;
 
 namespace Oms.Orders;
 
+/// <summary>What locking an order needs: its id and the (shop, order_bn) of its advisory lock.</summary>
+internal sealed record OrderLockKey(long Id, long ShopId, string OrderBn);
+
 /// <summary>
 /// Serializes changes of one business key of a shop (an order_bn, a refund_bn) across processes: on
 /// PostgreSQL a transaction advisory lock (it also covers a creation, when there is no row to lock
@@ -74,28 +77,33 @@ internal static class OrderLocks
             throw new InvalidOperationException("order changes run in the caller's transaction");
         var ids = orderIds.Distinct().Order().ToList();
         var keys = await db.Set<Order>().AsNoTracking().Where(o => ids.Contains(o.Id))
-            .Select(o => new { o.Id, o.ShopId, o.OrderBn }).ToListAsync(ct).ConfigureAwait(false);
-        if (!db.Database.IsNpgsql() || keys.Count == 0) return keys.Select(k => k.Id).Order().ToList();
-        // one round trip: per order (ascending id) its advisory lock, then its row — the order every other caller keeps
+            .Select(o => new OrderLockKey(o.Id, o.ShopId, o.OrderBn)).ToListAsync(ct).ConfigureAwait(false);
+        return await LockKnownOrdersAsync(db, keys, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="LockOrdersAsync"/> for orders whose keys the caller already read (no query for them): on PostgreSQL one
+    /// statement takes, per order in ascending id, its advisory lock and then its row (<c>FOR UPDATE</c>). Answers the ids
+    /// that exist (on SQLite: the ids given).
+    /// </summary>
+    public static async Task<IReadOnlyList<long>> LockKnownOrdersAsync(OmsDbContext db, IReadOnlyCollection<OrderLockKey> orders, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("order changes run in the caller's transaction");
+        var sorted = orders.DistinctBy(k => k.Id).OrderBy(k => k.Id).ToList();
+        if (!db.Database.IsNpgsql() || sorted.Count == 0) return sorted.Select(k => k.Id).ToList();
+        // one statement, a nested loop over the ids in ascending order: per order its advisory lock, then its row — the
+        // order every other caller keeps
         var tx = db.Database.CurrentTransaction!.GetDbTransaction();
         var sql = new Inventory.InventorySql(db);
-        var text = new StringBuilder();
-        await using var cmd = sql.Command("", tx);
-        var sorted = keys.OrderBy(k => k.Id).ToList();
-        for (var i = 0; i < sorted.Count; i++)
-        {
-            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock(@k{i}); SELECT id FROM orders WHERE id = @i{i} FOR UPDATE;");
-            sql.Add(cmd, "@k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), Key(sorted[i].ShopId, sorted[i].OrderBn));
-            sql.Add(cmd, "@i" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), sorted[i].Id);
-        }
-        cmd.CommandText = text.ToString();
+        await using var cmd = sql.Command("SELECT o.id FROM unnest(@ids, @keys) WITH ORDINALITY AS x(id, k, n) "
+            + "CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(x.k)) AS a "
+            + "CROSS JOIN LATERAL (SELECT orders.id FROM orders WHERE orders.id = x.id FOR UPDATE) AS o ORDER BY x.n", tx);
+        sql.Add(cmd, "@ids", sorted.Select(k => k.Id).ToArray());
+        sql.Add(cmd, "@keys", sorted.Select(k => Key(k.ShopId, k.OrderBn)).ToArray());
         var locked = new List<long>(sorted.Count);
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        do
-        {
-            if (r.FieldCount == 1 && r.GetName(0) == "id" && await r.ReadAsync(ct).ConfigureAwait(false)) locked.Add(r.GetInt64(0));
-        }
-        while (await r.NextResultAsync(ct).ConfigureAwait(false));
+        while (await r.ReadAsync(ct).ConfigureAwait(false)) locked.Add(r.GetInt64(0));
         return locked;
     }
 

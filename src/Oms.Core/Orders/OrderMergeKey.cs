@@ -9,8 +9,13 @@ namespace Oms.Orders;
 /// </summary>
 public sealed record OrderMergeKey(long ShopId, string Member, string Name, string Mobile, string Province, string City, string District, string Addr)
 {
-    public static OrderMergeKey Of(Order o) => new(o.ShopId, MemberOf(o.MemberUname, o.BuyerId), T(o.ShipName), T(o.ShipMobile),
-        T(o.ShipProvince), T(o.ShipCity), T(o.ShipDistrict), T(o.ShipAddr));
+    public static OrderMergeKey Of(Order o) => Of(o.ShopId, o.MemberUname, o.BuyerId, o.ShipName, o.ShipMobile, o.ShipProvince, o.ShipCity,
+        o.ShipDistrict, o.ShipAddr);
+
+    /// <summary>The key of an order's fields as stored (for a projection that reads only these).</summary>
+    public static OrderMergeKey Of(long shopId, string? memberUname, string? buyerId, string? shipName, string? shipMobile, string? shipProvince,
+        string? shipCity, string? shipDistrict, string? shipAddr) =>
+        new(shopId, MemberOf(memberUname, buyerId), T(shipName), T(shipMobile), T(shipProvince), T(shipCity), T(shipDistrict), T(shipAddr));
 
     /// <summary>The member key: uname, else buyer id, else empty (an order without a member merges with nothing).</summary>
     public static string MemberOf(string? uname, string? buyerId) =>

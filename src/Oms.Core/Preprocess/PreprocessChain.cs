@@ -61,6 +61,9 @@ public sealed record PreprocessRunResult(long OrderId, string? Skipped, IReadOnl
     public bool Changed => Steps.Any(s => s.Changed);
 }
 
+/// <summary>A run's results and its orders as the run left them (objects and items loaded).</summary>
+internal sealed record PreprocessedOrders(IReadOnlyList<PreprocessRunResult> Results, IReadOnlyList<Order> Orders);
+
 /// <summary>A plugin with its effective place and switch.</summary>
 public sealed record PreprocessPluginInfo(string Code, string Name, int Position, bool Enabled, int DefaultPosition);
 
@@ -93,6 +96,21 @@ public sealed class PreprocessChain(OmsDbContext db, IEnumerable<IOrderPreproces
         if (ids.Count == 0) return [];
         var existing = (await OrderLocks.LockOrdersAsync(db, ids, ct).ConfigureAwait(false)).ToHashSet();
         if (ids.FirstOrDefault(id => !existing.Contains(id)) is var missing and not 0) throw new DomainException($"order {missing} does not exist");
+        return (await RunLockedAsync(ids, actor, ct).ConfigureAwait(false)).Results;
+    }
+
+    /// <summary>
+    /// <see cref="RunManyAsync"/> for a caller that holds the orders' locks already (the automatic review batch locks its
+    /// orders once for preprocess and review): answers also the orders as the run left them — objects and items loaded,
+    /// tracked by the caller's context (ids of added lines set) — so the caller need not read them again.
+    /// </summary>
+    internal async Task<PreprocessedOrders> RunLockedAsync(IReadOnlyCollection<long> orderIds, string actor, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("the preprocess chain runs in the caller's transaction");
+        var ids = orderIds.Distinct().Order().ToList();
+        if (ids.Count == 0) return new PreprocessedOrders([], []);
         var orders = await db.Set<Order>().Include(o => o.Objects).Include(o => o.Items).AsSplitQuery()
             .Where(o => ids.Contains(o.Id)).OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -104,7 +122,7 @@ public sealed class PreprocessChain(OmsDbContext db, IEnumerable<IOrderPreproces
         foreach (var (plugin, _) in chain) await plugin.PrepareAsync(todo, ct).ConfigureAwait(false);
 
         var results = new List<PreprocessRunResult>(orders.Count);
-        var runs = new List<PreprocessRun>(orders.Count);
+        var runs = new RowInserter(db);
         foreach (var order in orders)
         {
             var steps = new List<PreprocessStep>();
@@ -127,9 +145,9 @@ public sealed class PreprocessChain(OmsDbContext db, IEnumerable<IOrderPreproces
             });
             results.Add(new PreprocessRunResult(order.Id, skipped, steps));
         }
-        db.AddRange(runs);
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        return results;
+        // the run records: one multi-row insert, untracked
+        await runs.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+        return new PreprocessedOrders(results, orders);
     }
 
     /// <summary>Every registered plugin with its effective position and switch, in chain order.</summary>

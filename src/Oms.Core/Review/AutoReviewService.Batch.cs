@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Oms.Catalog;
+using Oms.Channels;
 using Oms.Common;
 using Oms.Data;
 using Oms.Deliveries;
@@ -19,7 +20,10 @@ public sealed partial class AutoReviewService
     private sealed record BatchGroup(long HeadId, List<Order> Orders, OrderMergeKey Key);
 
     /// <summary>What the batch knows of a candidate branch: enough for <see cref="DeliveryService.CreateAsync"/>'s checks.</summary>
-    private sealed record BranchInfo(long Id, string Name, BranchType Type, string Wms, List<long> ShopIds);
+    private sealed record BranchInfo(Branch Branch, List<long> ShopIds)
+    {
+        public string Name => Branch.Name;
+    }
 
     /// <summary>A group the batch turns into a delivery itself.</summary>
     private sealed record BatchDelivery(BatchGroup Group, ReviewFlags Flags, BranchInfo Branch, LogisticsCompany? Logistics, Delivery Delivery);
@@ -30,46 +34,46 @@ public sealed partial class AutoReviewService
     /// </summary>
     private sealed record BatchOutcome(Dictionary<long, AutoReviewResult> Results, List<long> Alone, HashSet<long> Preprocessed);
 
+    private const string BatchSavepoint = "oms_review_batch";
+
     /// <summary>A group the batch leaves for people.</summary>
     private sealed record BatchHeld(BatchGroup Group, ReviewFlags Flags, ReviewFlags Blocking, string? Detail);
 
     /// <summary>
     /// The batch path (DOMAIN.md §5, <c>README.md</c> of this module): merge groups of the whole batch found in one query,
-    /// every order locked in one round trip, preprocessed together, read once; rules, branch choice
+    /// every order locked once (one statement), preprocessed together, never read again; rules, branch choice
     /// (<see cref="BranchAllocator.Choose"/> on a running copy of the free stock, groups by ascending id), carriers and the
-    /// chain decided in memory; then written set-wise — the freeze moves as one conditional command
-    /// (<see cref="InventoryService.MoveShopFreezeToBranchManyAsync"/>), deliveries and their lines, order items, orders, logs,
-    /// review states. A short freeze move (another reviewer took stock since the read) sends every group through the
-    /// per-group path (<see cref="ReviewOneAsync"/>); groups the batch does not handle (a split over branches, a third-party
-    /// branch, a draft <see cref="DeliveryService.CreateAsync"/> would refuse) go through it after the batch's commit, each group in a
+    /// chain decided in memory; then written set-wise — deliveries with their lines, logs and third-party pushes under a
+    /// savepoint, then the contended rows last: the freeze moves as one conditional command
+    /// (<see cref="InventoryService.MoveShopFreezeToBranchManyAsync"/>), order items, orders, review states. A short freeze
+    /// move (another reviewer took stock since the read) rolls back to the savepoint and sends every group through the
+    /// per-group path (<see cref="ReviewOneAsync"/>); groups the batch does not handle (a split over branches, a draft
+    /// <see cref="DeliveryService.CreateAsync"/> would refuse) go through it after the batch's commit, each group in a
     /// transaction of its own — so the batch never holds stock rows while those slower groups run.
     /// </summary>
     private async Task<BatchOutcome> ReviewBatchAsync(List<long> ids, TimeSpan buffer, BatchRules rules, CancellationToken ct)
     {
         var now = Now;
-        // merge groups: the batch's orders and every dispatchable order of the same shop, member and address
-        var heads = await db.Set<Order>().AsNoTracking().Where(o => ids.Contains(o.Id)).ToListAsync(ct).ConfigureAwait(false);
-        var lockIds = heads.Select(o => o.Id).ToHashSet();
-        var keys = heads.Select(OrderMergeKey.Of).Where(k => k.HasMember).ToHashSet();
+        // merge groups: the batch's orders and every dispatchable order of the same shop, member and address (keys only)
+        var heads = await Probes(db.Set<Order>().Where(o => ids.Contains(o.Id))).ToListAsync(ct).ConfigureAwait(false);
+        var locks = heads.ToDictionary(o => o.Id, o => new OrderLockKey(o.Id, o.ShopId, o.OrderBn));
+        var keys = heads.Select(o => o.Key).Where(k => k.HasMember).ToHashSet();
         if (keys.Count > 0)
         {
-            var shopIds = keys.Select(k => k.ShopId).Distinct().ToList();
-            var members = keys.Select(k => k.Member).Distinct().ToList();
-            var same = await db.Set<Order>().AsNoTracking().Where(o => shopIds.Contains(o.ShopId) && (members.Contains(o.MemberUname!) || members.Contains(o.BuyerId!)))
-                .Where(StagingArea.Dispatchable(now - buffer)).Where(o => !ids.Contains(o.Id)).ToListAsync(ct).ConfigureAwait(false);
-            lockIds.UnionWith(same.Where(o => keys.Contains(OrderMergeKey.Of(o))).Select(o => o.Id));
+            var same = await Probes(SameMembers(keys).Where(StagingArea.Dispatchable(now - buffer)).Where(o => !ids.Contains(o.Id)))
+                .ToListAsync(ct).ConfigureAwait(false);
+            foreach (var o in same.Where(o => keys.Contains(o.Key))) locks.TryAdd(o.Id, new OrderLockKey(o.Id, o.ShopId, o.OrderBn));
         }
-        var all = lockIds.Order().ToList();
-        await OrderLocks.LockOrdersAsync(db, all, ct).ConfigureAwait(false);
-        // 预处理 first (it may add gift lines), then the orders as they are now
-        await preprocess.RunManyAsync(all, Actor, ct).ConfigureAwait(false);
+        // locked once, for preprocess and review: 预处理 first (it may add gift lines); its orders are the orders as they are now
+        await OrderLocks.LockKnownOrdersAsync(db, locks.Values, ct).ConfigureAwait(false);
+        var all = locks.Keys.Order().ToList();
+        var orders = (await preprocess.RunLockedAsync(all, Actor, ct).ConfigureAwait(false)).Orders.ToList();
         db.ChangeTracker.Clear();
         var preprocessed = all.ToHashSet();
-        var orders = await db.Set<Order>().AsNoTracking().Include(o => o.Objects).Include(o => o.Items).AsSplitQuery().Where(o => all.Contains(o.Id))
-            .OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
         var byId = orders.ToDictionary(o => o.Id);
         var dispatchable = orders.Where(o => StagingArea.Evaluate(StagingFacts.Of(o), buffer, now).Dispatchable).ToList();
         var dispatchableIds = dispatchable.Select(o => o.Id).ToHashSet();
+        var keyOf = orders.ToDictionary(o => o.Id, OrderMergeKey.Of);
 
         var results = new Dictionary<long, AutoReviewResult>();
         var batchGroups = new List<BatchGroup>();
@@ -82,8 +86,8 @@ public sealed partial class AutoReviewService
                 results[id] = Skipped(id);
                 continue;
             }
-            var key = OrderMergeKey.Of(byId[id]);
-            var members = key.HasMember ? dispatchable.Where(o => OrderMergeKey.Of(o) == key).ToList() : [byId[id]];
+            var key = keyOf[id];
+            var members = key.HasMember ? dispatchable.Where(o => keyOf[o.Id] == key).ToList() : [byId[id]];
             done.UnionWith(members.Select(o => o.Id));
             batchGroups.Add(new BatchGroup(id, members, key));
         }
@@ -91,7 +95,16 @@ public sealed partial class AutoReviewService
 
         // everything the decisions need, one query each
         var groupOrderIds = batchGroups.SelectMany(g => g.Orders).Select(o => o.Id).ToList();
-        var facts = (await factsLoader.LoadAsync(groupOrderIds, ct).ConfigureAwait(false)).ToDictionary(f => f.OrderId);
+        // the rules' facts from the orders in hand: only the shops' platforms and the materials are read
+        var groupOrders = batchGroups.SelectMany(g => g.Orders).ToList();
+        var lineMaterialIds = groupOrders.SelectMany(o => o.Items).Where(i => !i.Deleted).Select(i => i.BasicMaterialId).Distinct().ToList();
+        var materials = await db.Set<BasicMaterial>().AsNoTracking().Where(m => lineMaterialIds.Contains(m.Id))
+            .Select(m => new { m.Id, m.Weight, m.Sellable, m.MaterialBn }).ToDictionaryAsync(m => m.Id, ct).ConfigureAwait(false);
+        var groupShopIds = groupOrders.Select(o => o.ShopId).Distinct().ToList();
+        var shopTypes = await db.Set<Shop>().AsNoTracking().Where(s => groupShopIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.ShopType, ct)
+            .ConfigureAwait(false);
+        var materialWeights = materials.ToDictionary(m => m.Key, m => m.Value.Weight);
+        var facts = groupOrders.ToDictionary(o => o.Id, o => OrderFacts.From(o, shopTypes[o.ShopId], materialWeights));
         var reviewRuleOf = new Dictionary<long, ReviewRuleSetting>();
         var shopCandidates = new Dictionary<long, IReadOnlyList<BranchCandidate>>();
         var plans = new List<(BatchGroup Group, ReviewRuleSetting Rule, IReadOnlyList<BranchCandidate> Candidates, List<NeedLine> Need)>(batchGroups.Count);
@@ -108,15 +121,15 @@ public sealed partial class AutoReviewService
             plans.Add((g, rule, candidates, NeedLine.Of(g.Orders.SelectMany(o => o.Items))));
         }
         var materialIds = plans.SelectMany(p => p.Need).Select(n => n.BasicMaterialId).Distinct().ToList();
-        var materials = await db.Set<BasicMaterial>().AsNoTracking().Where(m => materialIds.Contains(m.Id))
-            .Select(m => new { m.Id, m.Weight, m.Sellable, m.MaterialBn }).ToDictionaryAsync(m => m.Id, ct).ConfigureAwait(false);
         var branchIds = plans.SelectMany(p => p.Candidates).Select(c => c.BranchId).Distinct().ToList();
         var allowNegative = await allocator.AllowNegativeAsync(ct).ConfigureAwait(false);
         var free = allowNegative ? [] : await allocator.FreeStockAsync(branchIds, materialIds, ct).ConfigureAwait(false);
         var carriers = (await db.Set<LogisticsCompany>().AsNoTracking().Where(l => branchIds.Contains(l.BranchId)).ToListAsync(ct).ConfigureAwait(false))
             .ToLookup(l => l.BranchId);
-        var branches = await db.Set<Branch>().AsNoTracking().Where(b => branchIds.Contains(b.Id))
-            .Select(b => new BranchInfo(b.Id, b.Name, b.Type, b.Wms, b.Shops.Select(s => s.ShopId).ToList())).ToDictionaryAsync(b => b.Id, ct).ConfigureAwait(false);
+        var branches = (await db.Set<Branch>().AsNoTracking().Include(b => b.Shops).Where(b => branchIds.Contains(b.Id)).ToListAsync(ct).ConfigureAwait(false))
+            .ToDictionary(b => b.Id, b => new BranchInfo(b, b.Shops.Select(s => s.ShopId).ToList()));
+        // third-party branches: each checked once (its WMS channel), when a group chooses it; refused → the per-group path says why
+        var warehouseAccepts = new Dictionary<long, bool>();
         var otherAddress = await SameMemberOrdersAsync(batchGroups, ct).ConfigureAwait(false);
         var otherShop = await SameConsigneeOrdersAsync(batchGroups, ct).ConfigureAwait(false);
         var marks = await preprocessFacts.ForAsync(groupOrderIds, ct).ConfigureAwait(false);
@@ -141,13 +154,13 @@ public sealed partial class AutoReviewService
                 Orders = g.Orders, Candidates = candidates, Branch = choice, Logistics = logistics,
                 OtherAddressOrders = g.Key.HasMember
                     ? otherAddress.Count(o => o.ShopId == g.Key.ShopId && (o.MemberUname == g.Key.Member || o.BuyerId == g.Key.Member) && !groupIds.Contains(o.Id)
-                                              && OrderMergeKey.Of(o) is var k && k.Member == g.Key.Member && k != g.Key)
+                                              && o.Key.Member == g.Key.Member && o.Key != g.Key)
                     : 0,
                 // an order this batch already turned into a delivery is no longer unconfirmed
                 OtherShopOrders = g.Key.Name.Length == 0 || g.Key.Mobile.Length == 0 ? 0
                     : otherShop.Count(o => o.ShopId != g.Key.ShopId && o.ShipName == g.Key.Name && o.ShipMobile == g.Key.Mobile && !reviewedIds.Contains(o.Id)
-                                           && OrderMergeKey.Of(o) is var k && k.Province == g.Key.Province && k.City == g.Key.City
-                                           && k.District == g.Key.District && k.Addr == g.Key.Addr),
+                                           && o.Key.Province == g.Key.Province && o.Key.City == g.Key.City
+                                           && o.Key.District == g.Key.District && o.Key.Addr == g.Key.Addr),
                 PlatformGiftOrders = groupIds.Where(id => marks[id].HasPlatformGift).ToHashSet(),
                 CrmGiftOrders = groupIds.Where(id => marks[id].HasCrmGift).ToHashSet(),
                 UnsellableMaterials = need.Where(n => materials.TryGetValue(n.BasicMaterialId, out var m) && !m.Sellable).Select(n => n.BasicMaterialId).ToHashSet(),
@@ -159,7 +172,8 @@ public sealed partial class AutoReviewService
             var blocking = rule.BlockingOf(flags);
             if (blocking == 0 && choice.BranchId is { } branchId)
             {
-                if (!branches.TryGetValue(branchId, out var branch) || !Batchable(g, branch))
+                if (!branches.TryGetValue(branchId, out var branch) || !Batchable(g, branch)
+                    || (branch.Branch.IsThirdParty && !await WarehouseAcceptsAsync(branch.Branch, warehouseAccepts, ct).ConfigureAwait(false)))
                 {
                     handOver.Add(g.HeadId);
                     continue;
@@ -181,7 +195,20 @@ public sealed partial class AutoReviewService
             }
         }
 
-        // stock first: the batch's one conditional move; short (another reviewer was faster) → group by group
+        // the rows nobody else writes first, under a savepoint; the contended ones — the stock rows, then the orders (and
+        // their list counters) — last, so the stock rows stay locked only for the last two round trips and the commit
+        var tx = db.Database.CurrentTransaction!;
+        if (made.Count > 0) await tx.CreateSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
+        var stateRows = await InsertAsync(made, held, facts, now, ct).ConfigureAwait(false);
+        // 第三方仓库: the pushes to the warehouses (outbox), in the batch's transaction — written with the deliveries or not at all
+        var pushed = made.Where(d => d.Branch.Branch.IsThirdParty).Select(d => (d.Delivery, d.Branch.Branch)).ToList();
+        if (pushed.Count > 0)
+        {
+            foreach (var w in thirdParty) await w.OnCreatedAsync(pushed, Actor, ct).ConfigureAwait(false);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        // the batch's one conditional freeze move; short (another reviewer was faster) → nothing of the batch's decisions
+        // stays, every order goes group by group (its preprocessing, before the savepoint, stays)
         try
         {
             await inventory.MoveShopFreezeToBranchManyAsync(made.SelectMany(d => d.Delivery.Items
@@ -189,11 +216,11 @@ public sealed partial class AutoReviewService
         }
         catch (InsufficientStockException)
         {
-            // nothing of the batch's decisions was written: every order goes group by group
+            await tx.RollbackToSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
+            db.ChangeTracker.Clear();
             return new BatchOutcome([], ids, preprocessed);
         }
-
-        await WriteAsync(made, held, facts, now, ct).ConfigureAwait(false);
+        await UpdateAsync(made, held, stateRows, now, ct).ConfigureAwait(false);
         foreach (var d in made)
             results[d.Group.HeadId] = new AutoReviewResult(d.Group.HeadId, AutoReviewOutcome.Reviewed, d.Flags, 0, d.Delivery.DeliveryBn,
                 d.Group.Orders.Select(o => o.Id).ToList());
@@ -208,7 +235,7 @@ public sealed partial class AutoReviewService
     /// </summary>
     private static bool Batchable(BatchGroup g, BranchInfo branch)
     {
-        if (branch.Type != BranchType.Delivery || branch.Wms != Branch.SelfWms || !branch.ShopIds.Contains(g.Key.ShopId)) return false;
+        if (branch.Branch.Type != BranchType.Delivery || !branch.ShopIds.Contains(g.Key.ShopId)) return false;
         if (!g.Orders.SelectMany(o => o.Items).Any(i => i.Remaining > 0)) return false;
         try
         {
@@ -221,35 +248,68 @@ public sealed partial class AutoReviewService
         }
     }
 
+    /// <summary>What the batch reads of orders it only compares (merge candidates, MEMBER, COMBINE): keys, not whole orders.</summary>
+    private sealed record OrderProbe(long Id, long ShopId, string OrderBn, string? MemberUname, string? BuyerId, string? ShipName, string? ShipMobile,
+        OrderMergeKey Key);
+
+    private static IQueryable<OrderProbe> Probes(IQueryable<Order> orders) =>
+        orders.AsNoTracking().Select(o => new OrderProbe(o.Id, o.ShopId, o.OrderBn, o.MemberUname, o.BuyerId, o.ShipName, o.ShipMobile,
+            OrderMergeKey.Of(o.ShopId, o.MemberUname, o.BuyerId, o.ShipName, o.ShipMobile, o.ShipProvince, o.ShipCity, o.ShipDistrict, o.ShipAddr)));
+
+    /// <summary>
+    /// Orders of the keys' shops and members, any address — the SQL superset; compare keys in memory. The members go in as
+    /// constants: a parameter list compared with the nullable member columns costs a NULL check that no index serves.
+    /// </summary>
+    private IQueryable<Order> SameMembers(IEnumerable<OrderMergeKey> keys)
+    {
+        var shopIds = keys.Select(k => k.ShopId).Distinct().ToList();
+        var members = keys.Select(k => k.Member).Distinct().ToList();
+        return db.Set<Order>().Where(o => shopIds.Contains(o.ShopId)
+                                          && (EF.Constant(members).Contains(o.MemberUname!) || EF.Constant(members).Contains(o.BuyerId!)));
+    }
+
+    /// <summary>Whether the third-party warehouse of <paramref name="branch"/> can be worked with (its channel), asked once per branch.</summary>
+    private async Task<bool> WarehouseAcceptsAsync(Branch branch, Dictionary<long, bool> known, CancellationToken ct)
+    {
+        if (known.TryGetValue(branch.Id, out var ok)) return ok;
+        try
+        {
+            foreach (var w in thirdParty) await w.CheckAsync(branch, ct).ConfigureAwait(false);
+            ok = true;
+        }
+        catch (DomainException)
+        {
+            ok = false;
+        }
+        return known[branch.Id] = ok;
+    }
+
     /// <summary>Open, unshipped orders of the groups' shops and members, any address (MEMBER), in one query.</summary>
-    private async Task<List<Order>> SameMemberOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
+    private async Task<List<OrderProbe>> SameMemberOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
     {
         var keys = groups.Where(g => g.Key.HasMember).Select(g => g.Key).ToList();
         if (keys.Count == 0) return [];
-        var shopIds = keys.Select(k => k.ShopId).Distinct().ToList();
-        var members = keys.Select(k => k.Member).Distinct().ToList();
-        return await db.Set<Order>().AsNoTracking()
-            .Where(o => shopIds.Contains(o.ShopId) && (members.Contains(o.MemberUname!) || members.Contains(o.BuyerId!)))
-            .Where(o => o.Status == OrderStatus.Active && o.ShipStatus == ShipStatus.NotShipped)
+        return await Probes(SameMembers(keys).Where(o => o.Status == OrderStatus.Active && o.ShipStatus == ShipStatus.NotShipped))
             .ToListAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Active unconfirmed orders of the groups' consignees (mobile), any shop (COMBINE), in one query.</summary>
-    private async Task<List<Order>> SameConsigneeOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
+    private async Task<List<OrderProbe>> SameConsigneeOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
     {
         var mobiles = groups.Where(g => g.Key.Name.Length > 0 && g.Key.Mobile.Length > 0).Select(g => g.Key.Mobile).Distinct().ToList();
         if (mobiles.Count == 0) return [];
-        return await db.Set<Order>().AsNoTracking()
-            .Where(o => mobiles.Contains(o.ShipMobile!) && o.Status == OrderStatus.Active && o.ProcessStatus == ProcessStatus.Unconfirmed && !o.IsFail)
+        return await Probes(db.Set<Order>()
+                .Where(o => EF.Constant(mobiles).Contains(o.ShipMobile!) && o.Status == OrderStatus.Active && o.ProcessStatus == ProcessStatus.Unconfirmed && !o.IsFail))
             .ToListAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The batch's writes after its freeze move, without the change tracker: held orders dispatched (one call), deliveries
-    /// (ids returned), then their lines and every log line (one multi-row insert), then numbers, <c>split_num</c>, orders
-    /// and review states (one command).
+    /// The batch's rows nobody else writes, before its freeze move, without the change tracker: held orders dispatched (one
+    /// call), deliveries with reserved ids and their numbers, their lines and every log line (one multi-row insert per
+    /// table). Answers the review states <see cref="UpdateAsync"/> writes.
     /// </summary>
-    private async Task WriteAsync(List<BatchDelivery> made, List<BatchHeld> held, Dictionary<long, OrderFacts> facts, DateTime now, CancellationToken ct)
+    private async Task<List<OrderReviewState>> InsertAsync(List<BatchDelivery> made, List<BatchHeld> held, Dictionary<long, OrderFacts> facts, DateTime now,
+        CancellationToken ct)
     {
         // an order left for people goes to its group's reviewers (自动分派), when the group has a dispatch rule
         var heldFacts = held.SelectMany(h => h.Group.Orders).Select(o => facts[o.Id]).ToList();
@@ -258,18 +318,17 @@ public sealed partial class AutoReviewService
         var seenUpdatedAt = dispatched.Count == 0 ? []
             : await db.Set<Order>().AsNoTracking().Where(o => dispatched.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.UpdatedAt, ct).ConfigureAwait(false);
         var stateIds = made.SelectMany(d => d.Group.Orders).Concat(held.SelectMany(h => h.Group.Orders)).Select(o => o.Id).ToList();
-        var states = await db.Set<OrderReviewState>().AsNoTracking().Where(s => stateIds.Contains(s.OrderId))
-            .ToDictionaryAsync(s => s.OrderId, ct).ConfigureAwait(false);
+        // what a held order's state said before: a log line only when its flags changed
+        var heldIds = held.SelectMany(h => h.Group.Orders).Select(o => o.Id).ToList();
+        var states = heldIds.Count == 0 ? []
+            : await db.Set<OrderReviewState>().AsNoTracking().Where(s => heldIds.Contains(s.OrderId)).ToDictionaryAsync(s => s.OrderId, ct).ConfigureAwait(false);
 
+        // the deliveries with their ids and numbers, their lines and every log line: one multi-row insert per table
         var rows = new RowInserter(db);
-        rows.AddRange(made.Select(d => d.Delivery));
-        await rows.ExecuteAsync(ct).ConfigureAwait(false);
+        await DeliveryService.AddManyAsync(rows, made.Select(d => d.Delivery).ToList(), now, ct).ConfigureAwait(false);
         var logs = new List<OrderLog>();
         foreach (var d in made)
         {
-            d.Delivery.DeliveryBn = DocumentNumbers.Generate("D", now, d.Delivery.Id);
-            foreach (var i in d.Delivery.Items) i.DeliveryId = d.Delivery.Id;
-            foreach (var x in d.Delivery.OrderItems) x.DeliveryId = d.Delivery.Id;
             var items = d.Group.Orders.SelectMany(o => o.Items).ToDictionary(i => i.Id);
             foreach (var x in d.Delivery.OrderItems) items[x.OrderItemId].SplitNum += x.Number;
             var what = DeliveryService.CreatedText(d.Delivery.DeliveryBn, d.Branch.Name, d.Logistics, d.Group.Orders);
@@ -293,10 +352,16 @@ public sealed partial class AutoReviewService
                     Flags = (long)h.Flags, Blocking = (long)h.Blocking, Detail = h.Detail, RetryAt = RetryAtOf(h.Flags, now),
                 });
             }
-        // one statement per table: consecutive rows of one type go together
-        await new RowInserter(db).AddRange(made.SelectMany(d => d.Delivery.Items)).AddRange(made.SelectMany(d => d.Delivery.OrderItems)).AddRange(logs)
-            .ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+        await rows.AddRange(logs).ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+        return stateRows;
+    }
 
+    /// <summary>
+    /// The batch's contended writes after its freeze move, in one command: <c>split_num</c>, the orders (confirmed, or the
+    /// held ones' <c>auto_status</c>) and the review states.
+    /// </summary>
+    private async Task UpdateAsync(List<BatchDelivery> made, List<BatchHeld> held, List<OrderReviewState> stateRows, DateTime now, CancellationToken ct)
+    {
         await using var batch = new SqlBatch(db);
         var text = batch.Text;
         var P = batch.P;
@@ -304,12 +369,6 @@ public sealed partial class AutoReviewService
         batch.Add("@yes", true);
         if (made.Count > 0)
         {
-            if (batch.IsNpgsql)
-                text.Append(CultureInfo.InvariantCulture, $"UPDATE delivery d SET delivery_bn = v.bn FROM unnest({P(made.Select(d => d.Delivery.Id).ToArray())}, ")
-                    .Append(CultureInfo.InvariantCulture, $"{P(made.Select(d => d.Delivery.DeliveryBn).ToArray())}) AS v(id, bn) WHERE d.id = v.id;\n");
-            else
-                foreach (var d in made)
-                    text.Append(CultureInfo.InvariantCulture, $"UPDATE delivery SET delivery_bn = {P(d.Delivery.DeliveryBn)} WHERE id = {P(d.Delivery.Id)};\n");
             // every remaining line went into the delivery: split_num = quantity
             text.Append(CultureInfo.InvariantCulture,
                 $"UPDATE order_item SET split_num = quantity WHERE {batch.IdIn(made.SelectMany(d => d.Delivery.OrderItems).Select(x => x.OrderItemId))};\n");

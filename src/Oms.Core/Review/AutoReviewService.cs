@@ -36,9 +36,11 @@ public sealed partial class AutoReviewService(
     OmsDbContext db, DeliveryService deliveries, BranchAllocator allocator, StagingArea staging, TimeProvider clock, Admin.SettingsService settings,
     PreprocessChain preprocess, PreprocessFacts preprocessFacts, OrderFactsLoader factsLoader, OrderGroupMatcher groups,
     AutoReviewRules reviewRules, BranchRuleMatcher branchRules, DefaultBranchCandidates defaultBranches, DispatchService dispatch,
-    Inventory.InventoryService inventory)
+    Inventory.InventoryService inventory, IEnumerable<IThirdPartyWarehouse> thirdParty)
 {
     public const string Actor = "system";
+    /// <summary>Orders per <c>autorder</c> task: one batch, one transaction.</summary>
+    public const int BatchSize = 100;
     /// <summary>STORE / BRANCH: how long before an unchanged order is looked at again (stock may arrive meanwhile).</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(5);
 

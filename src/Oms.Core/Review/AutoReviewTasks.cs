@@ -8,13 +8,12 @@ namespace Oms.Review;
 /// <summary>
 /// Timer <c>auto-review</c> (every 2 seconds): when <c>review.auto_enabled</c>, takes the orders due for automatic review
 /// (<see cref="AutoReviewService.DueAsync"/>), marks them queued and enqueues them as <c>autorder</c> tasks of
-/// <see cref="BatchSize"/> orders, in one transaction — so any number of worker processes share the work.
+/// <see cref="AutoReviewService.BatchSize"/> orders, in one transaction — so any number of worker processes share the work.
 /// </summary>
 internal sealed class AutoReviewScanHandler(OmsDbContext db, AutoReviewService review, SettingsService settings, ITaskQueue queue,
     TaskRegistry registry, TimeProvider clock) : ITaskHandler
 {
     public const string TimerName = "auto-review";
-    public const int BatchSize = 100;
     public const int MaxPerScan = 5000;
     /// <summary>A queued order not reviewed within this time (a lost task) is queued again by a later scan.</summary>
     public static readonly TimeSpan QueuedFor = TimeSpan.FromMinutes(2);
@@ -26,7 +25,7 @@ internal sealed class AutoReviewScanHandler(OmsDbContext db, AutoReviewService r
         var due = await review.DueAsync(MaxPerScan, cancellationToken).ConfigureAwait(false);
         if (due.Count == 0) return TaskResult.Success("nothing due");
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        queue.Enqueue(db, due.Chunk(BatchSize).Select(ids => registry.Message(AutoReviewTaskHandler.Type, AutoReviewTaskHandler.Payload(ids))));
+        queue.Enqueue(db, due.Chunk(AutoReviewService.BatchSize).Select(ids => registry.Message(AutoReviewTaskHandler.Type, AutoReviewTaskHandler.Payload(ids))));
         await review.MarkQueuedAsync(due, clock.GetUtcNow().UtcDateTime + QueuedFor, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return TaskResult.Success($"{due.Count} orders queued");

@@ -18,17 +18,24 @@ internal sealed class WmsDeliveryHook(OmsDbContext db, WmsAdapterRegistry adapte
     public async Task CheckAsync(Branch branch, CancellationToken ct) =>
         adapters.For(await ChannelOfAsync(db, branch, ct).ConfigureAwait(false));
 
-    public async Task OnCreatedAsync(Delivery delivery, Branch branch, string actor, CancellationToken ct)
+    public async Task OnCreatedAsync(IReadOnlyList<(Delivery Delivery, Branch Branch)> created, string actor, CancellationToken ct)
     {
-        var channel = await ChannelOfAsync(db, branch, ct).ConfigureAwait(false);
-        var adapter = adapters.For(channel);
-        var doc = await DocumentAsync(db, delivery.Id, null, ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(created);
+        if (created.Count == 0) return;
+        var channelBns = created.Select(c => c.Branch.Wms).Distinct().ToList();
+        var channels = await db.Set<WmsChannel>().AsNoTracking().Where(c => channelBns.Contains(c.ChannelBn))
+            .ToDictionaryAsync(c => c.ChannelBn, ct).ConfigureAwait(false);
+        var docs = await DocumentsAsync(db, created.Select(c => c.Delivery.Id).ToList(), ct).ConfigureAwait(false);
         var now = Now;
-        db.Add(new DeliveryWms
+        foreach (var (delivery, branch) in created)
         {
-            DeliveryId = delivery.Id, ChannelId = channel.Id, PushState = WmsPushState.Pending,
-            PushRequestId = adapter.PushDelivery(db, channel, doc), CreatedAt = now, UpdatedAt = now,
-        });
+            var channel = channels.GetValueOrDefault(branch.Wms) ?? throw NoChannel(branch);
+            db.Add(new DeliveryWms
+            {
+                DeliveryId = delivery.Id, ChannelId = channel.Id, PushState = WmsPushState.Pending,
+                PushRequestId = adapters.For(channel).PushDelivery(db, channel, docs[delivery.Id]), CreatedAt = now, UpdatedAt = now,
+            });
+        }
     }
 
     public async Task<bool> BeforeRevokeAsync(Delivery delivery, Branch branch, string reason, long? pauseOrderId, string actor, CancellationToken ct)
@@ -62,23 +69,36 @@ internal sealed class WmsDeliveryHook(OmsDbContext db, WmsAdapterRegistry adapte
     /// <summary>The WMS channel of a third-party branch; a <see cref="DomainException"/> when it does not exist.</summary>
     internal static async Task<WmsChannel> ChannelOfAsync(OmsDbContext db, Branch branch, CancellationToken ct) =>
         await db.Set<WmsChannel>().AsNoTracking().FirstOrDefaultAsync(c => c.ChannelBn == branch.Wms, ct).ConfigureAwait(false)
-        ?? throw new DomainException($"仓库 {branch.BranchBn} 的 WMS 渠道 {branch.Wms} 不存在");
+        ?? throw NoChannel(branch);
+
+    private static DomainException NoChannel(Branch branch) => new($"仓库 {branch.BranchBn} 的 WMS 渠道 {branch.Wms} 不存在");
 
     /// <summary>The delivery as a warehouse receives it: one line per order item line it carries (trade_code = order_bn).</summary>
-    internal static async Task<WmsDeliveryDocument> DocumentAsync(OmsDbContext db, long deliveryId, string? outDeliveryBn, CancellationToken ct)
+    internal static async Task<WmsDeliveryDocument> DocumentAsync(OmsDbContext db, long deliveryId, string? outDeliveryBn, CancellationToken ct) =>
+        (await DocumentsAsync(db, [deliveryId], ct).ConfigureAwait(false))[deliveryId] with { OutDeliveryBn = outDeliveryBn };
+
+    /// <summary>The documents of several deliveries (not yet at the warehouse: no <c>OutDeliveryBn</c>), in three queries.</summary>
+    internal static async Task<Dictionary<long, WmsDeliveryDocument>> DocumentsAsync(OmsDbContext db, IReadOnlyCollection<long> deliveryIds, CancellationToken ct)
     {
-        var d = await db.Set<Delivery>().AsNoTracking().FirstAsync(x => x.Id == deliveryId, ct).ConfigureAwait(false);
-        var branchBn = await db.Set<Branch>().AsNoTracking().Where(b => b.Id == d.BranchId).Select(b => b.BranchBn).FirstAsync(ct).ConfigureAwait(false);
-        var lines = await (from x in db.Set<DeliveryOrderItem>().AsNoTracking()
-                           join i in db.Set<OrderItem>() on x.OrderItemId equals i.Id
-                           join o in db.Set<Order>() on x.OrderId equals o.Id
-                           where x.DeliveryId == deliveryId
-                           orderby x.Id
-                           select new { x.Number, i.Bn, i.Name, i.Price, i.ItemType, o.OrderBn }).ToListAsync(ct).ConfigureAwait(false);
-        var n = 0;
-        return new WmsDeliveryDocument(d.Id, d.DeliveryBn, branchBn, d.LogiCode, d.IsCod, d.TotalAmount, d.CreatedAt,
-            d.ShipName, d.ShipProvince, d.ShipCity, d.ShipDistrict, d.ShipAddr, d.ShipZip, d.ShipMobile, d.ShipTel, outDeliveryBn,
-            lines.Select(l => l.OrderBn).Distinct().ToList(),
-            lines.Select(l => new WmsDeliveryLine(++n, l.Bn, l.Name, l.Number, l.Price, l.OrderBn, l.ItemType == "gift")).ToList());
+        var ds = await db.Set<Delivery>().AsNoTracking().Where(x => deliveryIds.Contains(x.Id)).ToListAsync(ct).ConfigureAwait(false);
+        var branchIds = ds.Select(d => d.BranchId).Distinct().ToList();
+        var branchBns = await db.Set<Branch>().AsNoTracking().Where(b => branchIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, b => b.BranchBn, ct)
+            .ConfigureAwait(false);
+        var lines = (await (from x in db.Set<DeliveryOrderItem>().AsNoTracking()
+                            join i in db.Set<OrderItem>() on x.OrderItemId equals i.Id
+                            join o in db.Set<Order>() on x.OrderId equals o.Id
+                            where deliveryIds.Contains(x.DeliveryId)
+                            orderby x.Id
+                            select new { x.DeliveryId, x.Number, i.Bn, i.Name, i.Price, i.ItemType, o.OrderBn }).ToListAsync(ct).ConfigureAwait(false))
+            .ToLookup(l => l.DeliveryId);
+        return ds.ToDictionary(d => d.Id, d =>
+        {
+            var n = 0;
+            var own = lines[d.Id].ToList();
+            return new WmsDeliveryDocument(d.Id, d.DeliveryBn, branchBns[d.BranchId], d.LogiCode, d.IsCod, d.TotalAmount, d.CreatedAt,
+                d.ShipName, d.ShipProvince, d.ShipCity, d.ShipDistrict, d.ShipAddr, d.ShipZip, d.ShipMobile, d.ShipTel, null,
+                own.Select(l => l.OrderBn).Distinct().ToList(),
+                own.Select(l => new WmsDeliveryLine(++n, l.Bn, l.Name, l.Number, l.Price, l.OrderBn, l.ItemType == "gift")).ToList());
+        });
     }
 }

@@ -117,6 +117,60 @@ public abstract class AutoReviewBatchTests<TFixture>(TFixture server) : IClassFi
     }
 
     [Fact]
+    public async Task A_third_party_group_is_reviewed_in_the_batch_with_one_push_per_delivery_and_its_freeze_moved()
+    {
+        using var k = await ReviewKit.CreateAsync(server);
+        var branch = await k.BranchAsync(stock: new Dictionary<string, int> { [k.Orders.A] = 5 });
+        await k.LogisticsAsync(branch, "SF");
+        var channelBn = k.Orders.Prefix + "WMS";
+        await k.DoAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<OmsDbContext>();
+            db.Add(new Oms.Wms.WmsChannel
+            {
+                ChannelBn = channelBn, Name = "第三方仓", Adapter = Oms.Wms.WmsAdapterNames.Matrix, Token = "tp-token",
+                NodeId = "19" + Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+            await db.Set<Oms.Warehouses.Branch>().Where(b => b.Id == branch.Id).ExecuteUpdateAsync(u => u.SetProperty(b => b.Wms, channelBn));
+        });
+        var m1 = await k.PushAsync([new Line(k.Orders.SA, 1)], member: "tp-merge");
+        var m2 = await k.PushAsync([new Line(k.Orders.SA, 1)], member: "tp-merge");
+        var single = await k.PushAsync([new Line(k.Orders.SA, 1)], member: "tp-single");
+
+        var results = (await k.AutoReviewAsync(m1.Id, m2.Id, single.Id)).ToDictionary(r => r.OrderId);
+
+        Assert.Equal(AutoReviewOutcome.Reviewed, results[m1.Id].Outcome);
+        Assert.Equal([m1.Id, m2.Id], results[m1.Id].MergedOrderIds.Order().ToList());
+        Assert.Equal(AutoReviewOutcome.Reviewed, results[single.Id].Outcome);
+        var merged = Assert.Single(await k.DeliveriesOfAsync(m1.Id));
+        var alone = Assert.Single(await k.DeliveriesOfAsync(single.Id));
+        foreach (var (d, orders) in new[] { (merged, new[] { m1, m2 }), (alone, new[] { single }) })
+        {
+            Assert.Equal(branch.Id, d.BranchId);
+            var (pushes, wms) = await k.WithAsync(async sp =>
+            {
+                var db = sp.GetRequiredService<OmsDbContext>();
+                return (await db.Set<Oms.Outbox.OutboxMessage>().AsNoTracking().Where(m => m.BusinessKey == d.DeliveryBn).ToListAsync(),
+                    await db.Set<Oms.Wms.DeliveryWms>().AsNoTracking().Where(x => x.DeliveryId == d.Id).ToListAsync());
+            });
+            var push = Assert.Single(pushes);
+            Assert.Equal(Oms.Wms.WmsMethods.SaleOrderCreate, push.Method);
+            var row = Assert.Single(wms);
+            Assert.Equal(push.Id, row.PushRequestId);
+            using var p = System.Text.Json.JsonDocument.Parse(push.Parameters);
+            Assert.Equal(d.DeliveryBn, p.RootElement.GetProperty("out_order_code").GetString());
+            Assert.Equal(branch.BranchBn, p.RootElement.GetProperty("warehouse_code").GetString());
+            Assert.Equal(string.Join(",", orders.Select(o => o.OrderBn)), p.RootElement.GetProperty("trade_codes").GetString());
+        }
+        // shop freeze → branch freeze, exactly the three units
+        Assert.Equal((5, 3, 0, 0), await k.CountersAsync(branch.Id, k.Orders.A));
+        Assert.Equal(0, await k.ShopFreezeAsync(k.Orders.A));
+        await k.AssertInvariantsAsync();
+    }
+
+    [Fact]
     public async Task A_group_the_delivery_service_refuses_is_held_with_the_reason_and_the_rest_of_the_batch_goes_on()
     {
         using var good = await ReviewKit.CreateAsync(server);
