@@ -130,32 +130,42 @@ public static class OrderTabCountSql
     private static readonly string[] SqliteTriggers = ["trg_orders_tab_count_ins", "trg_orders_tab_count_upd", "trg_orders_tab_count_del"];
 
     /// <summary>
-    /// The delta rows of one trigger firing: −1 per tab the old row matched, +1 per tab the new row
-    /// matches, summed per (shop, tab, slot) and kept only when not zero (membership changed), in tab
-    /// order so two transactions lock counter rows in the same order.
+    /// The delta rows of one trigger firing: −1 per tab an old row matched, +1 per tab a new row matches, summed per
+    /// (shop, tab, slot) and kept only when not zero (membership changed), in (shop, tab, slot) order so two transactions
+    /// lock counter rows in the same order. <paramref name="statement"/>: PostgreSQL's statement trigger, over every row the
+    /// statement touched (its transition tables <c>old_rows</c> and <c>new_rows</c>) — one upsert per statement however
+    /// many orders it wrote (a batch of intake, review or consign writes hundreds at once); otherwise SQLite's row trigger
+    /// (<c>OLD</c>, <c>NEW</c>).
     /// </summary>
-    private static string Upsert(bool hasOld, bool hasNew)
+    private static string Upsert(bool hasOld, bool hasNew, bool statement)
     {
+        var (o, fromOld) = statement ? ("o.", " FROM old_rows o") : ("OLD.", "");
+        var (n, fromNew) = statement ? ("n.", " FROM new_rows n") : ("NEW.", "");
         var parts = new List<string>();
         foreach (var t in OrderTabs.List)
         {
             if (hasOld)
-                parts.Add($"SELECT OLD.shop_id AS shop_id, '{t.Key}' AS tab, OLD.id % {Slots} AS slot, -1 AS d WHERE {t.Sql("OLD.")}");
+                parts.Add($"SELECT {o}shop_id AS shop_id, '{t.Key}' AS tab, {o}id % {Slots} AS slot, -1 AS d{fromOld} WHERE {t.Sql(o)}");
             if (hasNew)
-                parts.Add($"SELECT NEW.shop_id AS shop_id, '{t.Key}' AS tab, NEW.id % {Slots} AS slot, 1 AS d WHERE {t.Sql("NEW.")}");
+                parts.Add($"SELECT {n}shop_id AS shop_id, '{t.Key}' AS tab, {n}id % {Slots} AS slot, 1 AS d{fromNew} WHERE {t.Sql(n)}");
         }
         var sb = new StringBuilder();
         sb.Append("INSERT INTO order_tab_count (shop_id, tab, slot, n)\n  SELECT x.shop_id, x.tab, x.slot, SUM(x.d) FROM (\n    ");
         sb.Append(string.Join("\n    UNION ALL ", parts));
         // WHERE 1 = 1: SQLite needs a WHERE before an upsert's ON CONFLICT after a SELECT with FROM
-        sb.Append("\n  ) AS x WHERE 1 = 1 GROUP BY x.shop_id, x.tab, x.slot HAVING SUM(x.d) <> 0 ORDER BY x.shop_id, x.tab\n");
+        sb.Append("\n  ) AS x WHERE 1 = 1 GROUP BY x.shop_id, x.tab, x.slot HAVING SUM(x.d) <> 0 ORDER BY x.shop_id, x.tab, x.slot\n");
         sb.Append("  ON CONFLICT (shop_id, tab, slot) DO UPDATE SET n = order_tab_count.n + excluded.n;");
         return sb.ToString();
     }
 
     private static string UpdateOfColumns => string.Join(", ", OrderTabs.Columns);
 
-    /// <summary>The statements that (re-)create the triggers on <paramref name="postgres"/> or SQLite; run after <see cref="DropTriggers"/> when re-creating.</summary>
+    /// <summary>
+    /// The statements that (re-)create the triggers on <paramref name="postgres"/> or SQLite; run after <see cref="DropTriggers"/>
+    /// when re-creating. PostgreSQL's fire once per statement with its transition tables (an update trigger with transition
+    /// tables cannot name columns, so it fires on every update of orders; a statement that moves no order between tabs sums
+    /// to nothing and writes nothing). SQLite has no statement triggers: one firing per row there.
+    /// </summary>
     public static string CreateTriggers(bool postgres)
     {
         if (postgres)
@@ -164,29 +174,29 @@ public static class OrderTabCountSql
                 CREATE OR REPLACE FUNCTION {Function}() RETURNS trigger LANGUAGE plpgsql AS $fn$
                 BEGIN
                   IF TG_OP = 'INSERT' THEN
-                    {Upsert(false, true)}
+                    {Upsert(false, true, statement: true)}
                   ELSIF TG_OP = 'UPDATE' THEN
-                    {Upsert(true, true)}
+                    {Upsert(true, true, statement: true)}
                   ELSE
-                    {Upsert(true, false)}
+                    {Upsert(true, false, statement: true)}
                   END IF;
                   RETURN NULL;
                 END
                 $fn$;
-                CREATE TRIGGER {SqliteTriggers[0]} AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION {Function}();
-                CREATE TRIGGER {SqliteTriggers[1]} AFTER UPDATE OF {UpdateOfColumns} ON orders FOR EACH ROW EXECUTE FUNCTION {Function}();
-                CREATE TRIGGER {SqliteTriggers[2]} AFTER DELETE ON orders FOR EACH ROW EXECUTE FUNCTION {Function}();
+                CREATE TRIGGER {SqliteTriggers[0]} AFTER INSERT ON orders REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {Function}();
+                CREATE TRIGGER {SqliteTriggers[1]} AFTER UPDATE ON orders REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {Function}();
+                CREATE TRIGGER {SqliteTriggers[2]} AFTER DELETE ON orders REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {Function}();
                 """;
         }
         return $"""
             CREATE TRIGGER {SqliteTriggers[0]} AFTER INSERT ON orders BEGIN
-            {Upsert(false, true)}
+            {Upsert(false, true, statement: false)}
             END;
             CREATE TRIGGER {SqliteTriggers[1]} AFTER UPDATE OF {UpdateOfColumns} ON orders BEGIN
-            {Upsert(true, true)}
+            {Upsert(true, true, statement: false)}
             END;
             CREATE TRIGGER {SqliteTriggers[2]} AFTER DELETE ON orders BEGIN
-            {Upsert(true, false)}
+            {Upsert(true, false, statement: false)}
             END;
             """;
     }
