@@ -44,8 +44,9 @@ public sealed partial class AutoReviewService
     /// every order locked once (one statement), preprocessed together, never read again; rules, branch choice
     /// (<see cref="BranchAllocator.Choose"/> on a running copy of the free stock, groups by ascending id), carriers and the
     /// chain decided in memory; then written set-wise — deliveries with their lines, logs and third-party pushes under a
-    /// savepoint, then the contended rows last: the freeze moves as one conditional command
-    /// (<see cref="InventoryService.MoveShopFreezeToBranchManyAsync"/>), order items, orders, review states. A short freeze
+    /// savepoint, then the contended rows last: order items, orders, review states, then the freeze moves as one conditional
+    /// command (<see cref="InventoryService.MoveShopFreezeToBranchManyAsync"/>) — orders before stock, as intake and consign
+    /// lock them. A short freeze
     /// move (another reviewer took stock since the read) rolls back to the savepoint and sends every group through the
     /// per-group path (<see cref="ReviewOneAsync"/>); groups the batch does not handle (a split over branches, a draft
     /// <see cref="DeliveryService.CreateAsync"/> would refuse) go through it after the batch's commit, each group in a
@@ -195,8 +196,9 @@ public sealed partial class AutoReviewService
             }
         }
 
-        // the rows nobody else writes first, under a savepoint; the contended ones — the stock rows, then the orders (and
-        // their list counters) — last, so the stock rows stay locked only for the last two round trips and the commit
+        // the rows nobody else writes first, under a savepoint; the contended ones last: the orders (and their list
+        // counters), then the stock rows — the order intake and consign keep too (orders before stock), so two of them
+        // never wait for each other in a cycle — and the stock rows stay locked only for the last round trip and the commit
         var tx = db.Database.CurrentTransaction!;
         if (made.Count > 0) await tx.CreateSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
         var stateRows = await InsertAsync(made, held, facts, now, ct).ConfigureAwait(false);
@@ -207,6 +209,7 @@ public sealed partial class AutoReviewService
             foreach (var w in thirdParty) await w.OnCreatedAsync(pushed, Actor, ct).ConfigureAwait(false);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
+        await UpdateAsync(made, held, stateRows, now, ct).ConfigureAwait(false);
         // the batch's one conditional freeze move; short (another reviewer was faster) → nothing of the batch's decisions
         // stays, every order goes group by group (its preprocessing, before the savepoint, stays)
         try
@@ -220,7 +223,6 @@ public sealed partial class AutoReviewService
             db.ChangeTracker.Clear();
             return new BatchOutcome([], ids, preprocessed);
         }
-        await UpdateAsync(made, held, stateRows, now, ct).ConfigureAwait(false);
         foreach (var d in made)
             results[d.Group.HeadId] = new AutoReviewResult(d.Group.HeadId, AutoReviewOutcome.Reviewed, d.Flags, 0, d.Delivery.DeliveryBn,
                 d.Group.Orders.Select(o => o.Id).ToList());
@@ -357,7 +359,7 @@ public sealed partial class AutoReviewService
     }
 
     /// <summary>
-    /// The batch's contended writes after its freeze move, in one command: <c>split_num</c>, the orders (confirmed, or the
+    /// The batch's contended writes before its freeze move, in one command: <c>split_num</c>, the orders (confirmed, or the
     /// held ones' <c>auto_status</c>) and the review states.
     /// </summary>
     private async Task UpdateAsync(List<BatchDelivery> made, List<BatchHeld> held, List<OrderReviewState> stateRows, DateTime now, CancellationToken ct)
