@@ -189,7 +189,11 @@ internal static class IntakeBench
         // OMS_BENCH_SERVE_ENV="K=V;K=V" reaches only the server process (profiling: DOTNET_gcServer=0, DOTNET_JitStdOutFile=…)
         if (args is ["serve", ..] && Environment.GetEnvironmentVariable("OMS_BENCH_SERVE_ENV") is { Length: > 0 } extra)
             foreach (var pair in extra.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                psi.Environment[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            {
+                var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0) throw new ArgumentException($"OMS_BENCH_SERVE_ENV: '{pair}' is not NAME=VALUE");
+                psi.Environment[pair[..eq]] = pair[(eq + 1)..];
+            }
         var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine("oms: " + line); };

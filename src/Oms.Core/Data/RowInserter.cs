@@ -61,14 +61,11 @@ internal sealed class RowInserter(OmsDbContext db)
     /// </summary>
     public async Task<long[]> ReserveIdsAsync<T>(int count, CancellationToken ct) where T : class
     {
-        var tx = db.Database.CurrentTransaction?.GetDbTransaction()
-                 ?? throw new InvalidOperationException("ids are reserved in the caller's transaction");
+        await using var cmd = CommandInCallersTransaction("ids are reserved");
         if (count == 0) return [];
         var entityType = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
         var table = entityType.GetTableName()!;
         var key = entityType.FindPrimaryKey()!.Properties.Single().GetColumnName(StoreObjectIdentifier.Table(table, entityType.GetSchema()))!;
-        await using var cmd = tx.Connection!.CreateCommand();
-        cmd.Transaction = tx;
         var n = cmd.CreateParameter();
         n.ParameterName = "@n";
         n.Value = count;
@@ -92,10 +89,7 @@ internal sealed class RowInserter(OmsDbContext db)
     public async Task ExecuteAsync(CancellationToken ct)
     {
         if (_rows.Count == 0) return;
-        var tx = db.Database.CurrentTransaction?.GetDbTransaction()
-                 ?? throw new InvalidOperationException("rows are inserted in the caller's transaction");
-        await using var cmd = tx.Connection!.CreateCommand();
-        cmd.Transaction = tx;
+        await using var cmd = CommandInCallersTransaction("rows are inserted");
         var sql = new StringBuilder(_rows.Count * 200);
         for (var r = 0; r < _rows.Count; r++)
         {
@@ -144,10 +138,7 @@ internal sealed class RowInserter(OmsDbContext db)
             await ExecuteByArraysAsync(ct).ConfigureAwait(false);
             return;
         }
-        var tx = db.Database.CurrentTransaction?.GetDbTransaction()
-                 ?? throw new InvalidOperationException("rows are inserted in the caller's transaction");
-        await using var cmd = tx.Connection!.CreateCommand();
-        cmd.Transaction = tx;
+        await using var cmd = CommandInCallersTransaction("rows are inserted");
         var sql = new StringBuilder(_rows.Count * 100);
         Shape? open = null;
         var inStatement = 0;
@@ -176,10 +167,7 @@ internal sealed class RowInserter(OmsDbContext db)
     /// <summary>PostgreSQL's <see cref="ExecuteWithoutIdsAsync"/>: a statement per run of consecutive rows of one type, an array per column.</summary>
     private async Task ExecuteByArraysAsync(CancellationToken ct)
     {
-        var tx = db.Database.CurrentTransaction?.GetDbTransaction()
-                 ?? throw new InvalidOperationException("rows are inserted in the caller's transaction");
-        await using var cmd = tx.Connection!.CreateCommand();
-        cmd.Transaction = tx;
+        await using var cmd = CommandInCallersTransaction("rows are inserted");
         var sql = new StringBuilder();
         for (var start = 0; start < _rows.Count;)
         {
@@ -225,10 +213,7 @@ internal sealed class RowInserter(OmsDbContext db)
     {
         var inserted = new bool[_rows.Count];
         if (_rows.Count == 0) return inserted;
-        var tx = db.Database.CurrentTransaction?.GetDbTransaction()
-                 ?? throw new InvalidOperationException("rows are inserted in the caller's transaction");
-        await using var cmd = tx.Connection!.CreateCommand();
-        cmd.Transaction = tx;
+        await using var cmd = CommandInCallersTransaction("rows are inserted");
         var sql = new StringBuilder(_rows.Count * 150);
         for (var r = 0; r < _rows.Count; r++)
         {
@@ -249,6 +234,16 @@ internal sealed class RowInserter(OmsDbContext db)
         }
         _rows.Clear();
         return inserted;
+    }
+
+    /// <summary>A command in the caller's transaction (its connection); none → <paramref name="what"/> refused.</summary>
+    private DbCommand CommandInCallersTransaction(string what)
+    {
+        var tx = db.Database.CurrentTransaction?.GetDbTransaction()
+                 ?? throw new InvalidOperationException(what + " in the caller's transaction");
+        var cmd = tx.Connection!.CreateCommand();
+        cmd.Transaction = tx;
+        return cmd;
     }
 
     /// <summary>The row's values as parameters <c>@p{row}_{column}</c>, through each property's own type mapping.</summary>

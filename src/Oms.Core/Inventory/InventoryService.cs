@@ -72,16 +72,14 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
         Validate(lines.Select(l => l.Line).ToList());
         var tx = _sql.RequireTransaction();
         var now = clock.GetUtcNow().UtcDateTime;
-        var rows = lines.GroupBy(l => (l.Line.BranchId, l.Line.BasicMaterialId))
-            .Select(g => (g.Key.BranchId, g.Key.BasicMaterialId, Quantity: checked(g.Sum(l => l.Line.Quantity))))
-            .OrderBy(r => r.BranchId).ThenBy(r => r.BasicMaterialId).ToList();
+        var rows = SummedInLockOrder(lines, l => l.Line.BranchId, l => l.Line.BasicMaterialId, l => l.Line.Quantity);
         var spec = Ops[BranchOp.ShipFromFreeze];
         await GuardedAsync(true, async () =>
         {
             var after = await ApplyBranchRowsAsync(tx, spec, rows, now, ct).ConfigureAwait(false);
 
             // balances line by line: the row's store before the batch, minus each line in input order
-            var running = rows.ToDictionary(r => (r.BranchId, r.BasicMaterialId), r => after[(r.BranchId, r.BasicMaterialId)] + r.Quantity);
+            var running = rows.ToDictionary(r => (r.OwnerId, r.BasicMaterialId), r => after[(r.OwnerId, r.BasicMaterialId)] + r.Quantity);
             var ledger = new RowInserter(db);
             foreach (var (line, entry) in lines)
             {
@@ -156,12 +154,8 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
         var spec = Ops[await AllowNegativeAsync(ct).ConfigureAwait(false) ? BranchOp.FreezeUnchecked : BranchOp.Freeze];
         var tx = _sql.RequireTransaction();
         var now = clock.GetUtcNow().UtcDateTime;
-        var branchRows = lines.GroupBy(l => (l.BranchId, l.BasicMaterialId))
-            .Select(g => (g.Key.BranchId, g.Key.BasicMaterialId, Quantity: checked(g.Sum(l => l.Quantity))))
-            .OrderBy(r => r.BranchId).ThenBy(r => r.BasicMaterialId).ToList();
-        var shopRows = lines.GroupBy(l => (l.ShopId, l.BasicMaterialId))
-            .Select(g => (g.Key.ShopId, g.Key.BasicMaterialId, Quantity: checked(g.Sum(l => l.Quantity))))
-            .OrderBy(r => r.ShopId).ThenBy(r => r.BasicMaterialId).ToList();
+        var branchRows = SummedInLockOrder(lines, l => l.BranchId, l => l.BasicMaterialId, l => l.Quantity);
+        var shopRows = SummedInLockOrder(lines, l => l.ShopId, l => l.BasicMaterialId, l => l.Quantity);
         await GuardedAsync(true, async () =>
         {
             await ApplyBranchRowsAsync(tx, spec, branchRows, now, ct).ConfigureAwait(false);
@@ -170,8 +164,8 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
             for (var i = 0; i < shopRows.Count; i++)
             {
                 var suffix = i.ToString(CultureInfo.InvariantCulture);
-                text.Append(System.Text.RegularExpressions.Regex.Replace(ShopRelease, @"@(s|m|n)\b", "@${1}" + suffix)).Append(";\n");
-                _sql.Add(cmd, "@s" + suffix, shopRows[i].ShopId);
+                text.Append(ShopReleaseRow("@s" + suffix, "@m" + suffix, "@n" + suffix)).Append(";\n");
+                _sql.Add(cmd, "@s" + suffix, shopRows[i].OwnerId);
                 _sql.Add(cmd, "@m" + suffix, shopRows[i].BasicMaterialId);
                 _sql.Add(cmd, "@n" + suffix, shopRows[i].Quantity);
             }
@@ -279,8 +273,21 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
         "INSERT INTO shop_freeze (shop_id, basic_material_id, quantity, updated_at) VALUES (@s, @m, @n, @now) " +
         "ON CONFLICT (shop_id, basic_material_id) DO UPDATE SET quantity = shop_freeze.quantity + @n, updated_at = @now";
 
-    private const string ShopRelease =
-        "UPDATE shop_freeze SET quantity = quantity - @n, updated_at = @now WHERE shop_id = @s AND basic_material_id = @m AND quantity >= @n";
+    private static readonly string ShopRelease = ShopReleaseRow("@s", "@m", "@n");
+
+    /// <summary>The shop-freeze release of one row over the parameters named <paramref name="s"/>, <paramref name="m"/>, <paramref name="n"/>.</summary>
+    private static string ShopReleaseRow(string s, string m, string n) =>
+        $"UPDATE shop_freeze SET quantity = quantity - {n}, updated_at = @now WHERE shop_id = {s} AND basic_material_id = {m} AND quantity >= {n}";
+
+    /// <summary>
+    /// Lines summed per (owner — a branch or a shop —, material), ordered by that key: the lock order every writer of stock
+    /// rows keeps.
+    /// </summary>
+    private static List<(long OwnerId, long BasicMaterialId, int Quantity)> SummedInLockOrder<T>(IEnumerable<T> lines,
+        Func<T, long> owner, Func<T, long> material, Func<T, int> quantity) =>
+        lines.GroupBy(l => (Owner: owner(l), Material: material(l)))
+            .Select(g => (g.Key.Owner, g.Key.Material, checked(g.Sum(quantity))))
+            .OrderBy(r => r.Item1).ThenBy(r => r.Item2).ToList();
 
     private const string LedgerInsert =
         "INSERT INTO stock_ledger (branch_id, basic_material_id, quantity, type, original_bn, balance_after, unit_price, \"operator\", memo, created_at) " +
@@ -355,8 +362,7 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
     /// <summary>Shop freeze + for every (shop, material) of <paramref name="lines"/> in one statement, rows in lock order.</summary>
     private async Task AddShopFreezeAsync(DbTransaction tx, IReadOnlyList<ShopFreezeLine> lines, DateTime now, CancellationToken ct)
     {
-        var rows = lines.GroupBy(l => (l.ShopId, l.BasicMaterialId)).Select(g => (g.Key.ShopId, g.Key.BasicMaterialId, Quantity: checked(g.Sum(l => l.Quantity))))
-            .OrderBy(r => r.ShopId).ThenBy(r => r.BasicMaterialId).ToList();
+        var rows = SummedInLockOrder(lines, l => l.ShopId, l => l.BasicMaterialId, l => l.Quantity);
         if (rows.Count == 0) return;
         var values = string.Join(", ", rows.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"(@s{i}, @m{i}, @n{i}, @now)")));
         await using var cmd = _sql.Command(
@@ -364,7 +370,7 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
             " ON CONFLICT (shop_id, basic_material_id) DO UPDATE SET quantity = shop_freeze.quantity + excluded.quantity, updated_at = excluded.updated_at", tx);
         for (var i = 0; i < rows.Count; i++)
         {
-            _sql.Add(cmd, string.Create(CultureInfo.InvariantCulture, $"@s{i}"), rows[i].ShopId);
+            _sql.Add(cmd, string.Create(CultureInfo.InvariantCulture, $"@s{i}"), rows[i].OwnerId);
             _sql.Add(cmd, string.Create(CultureInfo.InvariantCulture, $"@m{i}"), rows[i].BasicMaterialId);
             _sql.Add(cmd, string.Create(CultureInfo.InvariantCulture, $"@n{i}"), rows[i].Quantity);
         }
