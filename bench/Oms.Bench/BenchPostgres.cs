@@ -22,4 +22,23 @@ internal static class BenchPostgres
         await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", c);
         await cmd.ExecuteNonQueryAsync();
     }
+
+    /// <summary>
+    /// ANALYZE, as autovacuum would have on a running server: a bench's fresh database has no planner statistics, and a
+    /// statement prepared while a table was empty keeps a plan that scans it whole (Npgsql prepares the hot statements).
+    /// ANALYZE also makes every connection plan those statements again. No-op on SQLite.
+    /// </summary>
+    public static async Task AnalyzeAsync(Microsoft.EntityFrameworkCore.DbContext db)
+    {
+        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) != true) return;
+        await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(db.Database, "ANALYZE");
+    }
+
+    public static async Task AnalyzeAsync(string connectionString)
+    {
+        await using var c = new NpgsqlConnection(connectionString);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand("ANALYZE", c);
+        await cmd.ExecuteNonQueryAsync();
+    }
 }

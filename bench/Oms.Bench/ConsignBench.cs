@@ -34,6 +34,7 @@ internal static class ConsignBench
                 var db = s.GetRequiredService<OmsDbContext>();
                 await db.Set<Delivery>().Where(d => d.Status == DeliveryStatus.Ready).ExecuteUpdateAsync(u => u.SetProperty(d => d.LogiNo, d => "YT" + d.Id));
                 ids = await db.Set<Delivery>().Where(d => d.Status == DeliveryStatus.Ready).OrderBy(d => d.Id).Select(d => d.Id).ToListAsync();
+                await BenchPostgres.AnalyzeAsync(db);
             }
 
             var batches = Channel.CreateUnbounded<long[]>();

@@ -62,6 +62,8 @@ internal static class IntakeBench
                 }).RunAsync();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"intake {backend,-8} server warm-up: {warmup} orders at c=8, {warm.SuccPerSecond:F0}/s (not counted)"));
             }
+            // planner statistics, as a running server's autovacuum keeps them (BenchPostgres.AnalyzeAsync)
+            if (backend == "postgres") await BenchPostgres.AnalyzeAsync(rawConnection);
             foreach (var c in concurrencies)
             {
                 serve.Refresh();

@@ -90,6 +90,8 @@ internal static class ReviewBench
                 await scope.ServiceProvider.GetRequiredService<Oms.Admin.SettingsService>().SetAsync("order.buffer_minutes", "0", "bench");
             List<long> due;
             await using (var scope = sp.CreateAsyncScope())
+                await BenchPostgres.AnalyzeAsync(scope.ServiceProvider.GetRequiredService<OmsDbContext>());
+            await using (var scope = sp.CreateAsyncScope())
                 due = await scope.ServiceProvider.GetRequiredService<AutoReviewService>().DueAsync(int.MaxValue);
 
             return await body(sp, due);
