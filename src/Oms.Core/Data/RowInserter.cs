@@ -59,30 +59,60 @@ internal sealed class RowInserter(OmsDbContext db)
     /// table's autoincrement counter and its highest id — which only holds while the transaction is the only writer, so
     /// the caller's transaction must already have written (SQLite then holds its write lock).
     /// </summary>
-    public async Task<long[]> ReserveIdsAsync<T>(int count, CancellationToken ct) where T : class
+    public async Task<long[]> ReserveIdsAsync<T>(int count, CancellationToken ct) where T : class =>
+        (await ReserveIdsAsync([(typeof(T), count)], ct).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// <see cref="ReserveIdsAsync{T}"/> for several entity types at once, in one round trip: per type (in the order given)
+    /// its ids, ascending.
+    /// </summary>
+    public async Task<long[][]> ReserveIdsAsync(IReadOnlyList<(Type Type, int Count)> wanted, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(wanted);
         await using var cmd = CommandInCallersTransaction("ids are reserved");
-        if (count == 0) return [];
-        var entityType = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
+        var result = wanted.Select(w => new long[w.Count]).ToArray();
+        var asked = Enumerable.Range(0, wanted.Count).Where(i => wanted[i].Count > 0).ToList();
+        if (asked.Count == 0) return result;
+        var sql = new StringBuilder();
+        var postgres = db.Database.IsNpgsql();
+        foreach (var i in asked)
+        {
+            var (table, key) = KeyColumnOf(wanted[i].Type);
+            var n = cmd.CreateParameter();
+            n.ParameterName = "@n" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            n.Value = wanted[i].Count;
+            cmd.Parameters.Add(n);
+            sql.Append(postgres
+                ? $"SELECT nextval(pg_get_serial_sequence('\"{table}\"', '{key}')) FROM generate_series(1, {n.ParameterName}) ORDER BY 1;\n"
+                : $"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), coalesce((SELECT max(\"{key}\") FROM \"{table}\"), 0));\n");
+        }
+        cmd.CommandText = sql.ToString();
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        for (var a = 0; a < asked.Count; a++)
+        {
+            if (a > 0 && !await r.NextResultAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("ids: fewer results than types");
+            var ids = result[asked[a]];
+            if (postgres)
+            {
+                for (var i = 0; i < ids.Length; i++)
+                    ids[i] = await r.ReadAsync(ct).ConfigureAwait(false) ? r.GetInt64(0) : throw new InvalidOperationException("the sequence answered fewer ids");
+            }
+            else
+            {
+                // SQLite: past the autoincrement counter and the highest id (the caller's transaction is the only writer)
+                var last = await r.ReadAsync(ct).ConfigureAwait(false) ? r.GetInt64(0) : 0;
+                for (var i = 0; i < ids.Length; i++) ids[i] = last + 1 + i;
+            }
+        }
+        return result;
+    }
+
+    private (string Table, string Key) KeyColumnOf(Type type)
+    {
+        var entityType = db.Model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not in the model");
         var table = entityType.GetTableName()!;
         var key = entityType.FindPrimaryKey()!.Properties.Single().GetColumnName(StoreObjectIdentifier.Table(table, entityType.GetSchema()))!;
-        var n = cmd.CreateParameter();
-        n.ParameterName = "@n";
-        n.Value = count;
-        cmd.Parameters.Add(n);
-        var ids = new long[count];
-        if (db.Database.IsNpgsql())
-        {
-            cmd.CommandText = $"SELECT nextval(pg_get_serial_sequence('\"{table}\"', '{key}')) FROM generate_series(1, @n) ORDER BY 1";
-            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            for (var i = 0; i < count; i++)
-                ids[i] = await r.ReadAsync(ct).ConfigureAwait(false) ? r.GetInt64(0) : throw new InvalidOperationException("the sequence answered fewer ids");
-            return ids;
-        }
-        cmd.CommandText = $"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), coalesce((SELECT max(\"{key}\") FROM \"{table}\"), 0))";
-        var last = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        for (var i = 0; i < count; i++) ids[i] = last + 1 + i;
-        return ids;
+        return (table, key);
     }
 
     /// <summary>Writes the queued rows (one round trip) and sets their ids; the queue is then empty.</summary>
@@ -174,34 +204,42 @@ internal sealed class RowInserter(OmsDbContext db)
             var shape = _rows[start].Shape;
             var end = start;
             while (end < _rows.Count && ReferenceEquals(_rows[end].Shape, shape)) end++;
-            var entities = _rows.GetRange(start, end - start).Select(r => r.Entity).ToList();
+            AppendArrayInsert(cmd, sql, shape, _rows.GetRange(start, end - start).Select(r => r.Entity).ToList());
+            sql.Append(";\n");
             start = end;
-            sql.Append(shape.Insert).Append(" SELECT * FROM unnest(");
-            for (var c = 0; c < shape.Columns.Length; c++)
-            {
-                var (property, mapping) = shape.Columns[c];
-                // the values as the provider stores them (enums as numbers, …), in an array of that type
-                var converter = mapping.Converter;
-                var stored = Nullable.GetUnderlyingType(converter?.ProviderClrType ?? property.ClrType) ?? converter?.ProviderClrType ?? property.ClrType;
-                var values = Array.CreateInstance(stored.IsValueType && property.IsNullable ? typeof(Nullable<>).MakeGenericType(stored) : stored, entities.Count);
-                var getter = property.GetGetter();
-                for (var i = 0; i < entities.Count; i++)
-                {
-                    var v = getter.GetClrValue(entities[i]);
-                    values.SetValue(v is not null && converter is not null ? converter.ConvertToProvider(v) : v, i);
-                }
-                var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"@a{cmd.Parameters.Count}");
-                var parameter = cmd.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = values;
-                cmd.Parameters.Add(parameter);
-                sql.Append(c == 0 ? "" : ", ").Append(name).Append("::").Append(mapping.StoreType).Append("[]");
-            }
-            sql.Append(");\n");
         }
         cmd.CommandText = sql.ToString();
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         _rows.Clear();
+    }
+
+    /// <summary><c>INSERT INTO t (columns) SELECT * FROM unnest(@a0::type[], …)</c> of <paramref name="entities"/>, without the semicolon.</summary>
+    private static void AppendArrayInsert(DbCommand cmd, StringBuilder sql, Shape shape, List<object> entities)
+    {
+        sql.Append(shape.Insert).Append(" SELECT * FROM unnest(");
+        for (var c = 0; c < shape.Columns.Length; c++)
+        {
+            var (property, mapping) = shape.Columns[c];
+            // the values as the provider stores them (enums as numbers, …), in an array of that type
+            var converter = mapping.Converter;
+            var stored = Nullable.GetUnderlyingType(converter?.ProviderClrType ?? property.ClrType) ?? converter?.ProviderClrType ?? property.ClrType;
+            var values = Array.CreateInstance(stored.IsValueType && property.IsNullable ? typeof(Nullable<>).MakeGenericType(stored) : stored, entities.Count);
+            for (var i = 0; i < entities.Count; i++) values.SetValue(StoredValue(property, mapping, entities[i]), i);
+            var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"@a{cmd.Parameters.Count}");
+            var parameter = cmd.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = values;
+            cmd.Parameters.Add(parameter);
+            sql.Append(c == 0 ? "" : ", ").Append(name).Append("::").Append(mapping.StoreType).Append("[]");
+        }
+        sql.Append(')');
+    }
+
+    /// <summary>A property's value as the provider stores it (through its converter).</summary>
+    private static object? StoredValue(IProperty property, RelationalTypeMapping mapping, object entity)
+    {
+        var v = property.GetGetter().GetClrValue(entity);
+        return v is not null && mapping.Converter is { } converter ? converter.ConvertToProvider(v) : v;
     }
 
     /// <summary>
@@ -214,6 +252,12 @@ internal sealed class RowInserter(OmsDbContext db)
         var inserted = new bool[_rows.Count];
         if (_rows.Count == 0) return inserted;
         await using var cmd = CommandInCallersTransaction("rows are inserted");
+        if (db.Database.IsNpgsql() && _rows.All(r => ReferenceEquals(r.Shape, _rows[0].Shape)) && _rows[0].Shape.ConflictKey is { } conflictKey)
+        {
+            await ExecuteSkippingConflictsByArraysAsync(cmd, conflictKey, inserted, ct).ConfigureAwait(false);
+            _rows.Clear();
+            return inserted;
+        }
         var sql = new StringBuilder(_rows.Count * 150);
         for (var r = 0; r < _rows.Count; r++)
         {
@@ -235,6 +279,33 @@ internal sealed class RowInserter(OmsDbContext db)
         _rows.Clear();
         return inserted;
     }
+
+    /// <summary>
+    /// PostgreSQL's <see cref="ExecuteSkippingConflictsAsync"/> for rows of one type whose primary key they carry and that
+    /// have no other unique key: one <c>INSERT … SELECT * FROM unnest(…) ON CONFLICT DO NOTHING RETURNING</c> the keys
+    /// written. A row was inserted when its key came back — the first row of a key, when several of the list share it.
+    /// </summary>
+    private async Task ExecuteSkippingConflictsByArraysAsync(DbCommand cmd, (IProperty Property, RelationalTypeMapping Mapping)[] key,
+        bool[] inserted, CancellationToken ct)
+    {
+        var sql = new StringBuilder();
+        var shape = _rows[0].Shape;
+        AppendArrayInsert(cmd, sql, shape, _rows.Select(r => r.Entity).ToList());
+        var table = StoreObjectIdentifier.Table(key[0].Property.DeclaringType.GetTableName()!, key[0].Property.DeclaringType.GetSchema());
+        sql.Append(" ON CONFLICT DO NOTHING RETURNING ").Append(string.Join(", ", key.Select(k => "\"" + k.Property.GetColumnName(table) + "\"")));
+        cmd.CommandText = sql.ToString();
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                written.Add(KeyText(Enumerable.Range(0, key.Length).Select(reader.GetValue)));
+        }
+        for (var r = 0; r < _rows.Count; r++)
+            inserted[r] = written.Remove(KeyText(key.Select(k => StoredValue(k.Property, k.Mapping, _rows[r].Entity))));
+    }
+
+    private static string KeyText(IEnumerable<object?> values) =>
+        string.Join('\u0001', values.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>A command in the caller's transaction (its connection); none → <paramref name="what"/> refused.</summary>
     private DbCommand CommandInCallersTransaction(string what)
@@ -272,6 +343,8 @@ internal sealed class RowInserter(OmsDbContext db)
         public required (IProperty Property, RelationalTypeMapping Mapping)[] Columns { get; init; }
         /// <summary>Null when the key is not generated (it is then one of the columns).</summary>
         public required Action<object, long>? SetKey { get; init; }
+        /// <summary>The primary key's columns when the rows carry it and it is the type's only unique key; else null.</summary>
+        public (IProperty Property, RelationalTypeMapping Mapping)[]? ConflictKey { get; init; }
 
         /// <summary><paramref name="includeKey"/>: the generated key is written as a column (the caller set it), nothing returned.</summary>
         public static Shape Build(IModel model, Type type, bool includeKey)
@@ -297,7 +370,10 @@ internal sealed class RowInserter(OmsDbContext db)
             var q = (string n) => "\"" + n + "\"";
             var insert = $"INSERT INTO {q(table.Name)} ({string.Join(", ", columns.Select(c => q(c.Item1.GetColumnName(table)!)))})";
             var head = insert + " VALUES (";
-            if (key is null || includeKey) return new Shape { Head = head, Insert = insert, Tail = ");\n", Columns = [.. columns], SetKey = null };
+            var onlyUniqueKey = !entityType.GetIndexes().Any(i => i.IsUnique) && !entityType.GetKeys().Any(k => !k.IsPrimaryKey());
+            var conflictKey = key is null && onlyUniqueKey ? keys.Select(p => (p, p.GetRelationalTypeMapping())).ToArray() : null;
+            if (key is null || includeKey)
+                return new Shape { Head = head, Insert = insert, Tail = ");\n", Columns = [.. columns], SetKey = null, ConflictKey = conflictKey };
             var keySetter = key.PropertyInfo ?? throw new NotSupportedException($"{type.Name}: the key needs a property");
             return new Shape
             {

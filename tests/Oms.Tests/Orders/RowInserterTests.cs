@@ -149,6 +149,31 @@ public abstract class RowInserterTests<TFixture>(TFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Ids_of_several_types_are_reserved_at_once_and_rows_written_with_them_keep_them()
+    {
+        var shop = await StockData.ShopAsync(fixture.Services);
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        await using var scope = fixture.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+        await using var tx = await db.Database.BeginTransactionAsync(Ct);
+        // SQLite reserves past the highest id: the transaction must hold the write lock first
+        await new RowInserter(db).Add(new MatrixRequestRecord { NodeId = "n-" + tag, Task = "lock", Method = "m", Answer = "", CreatedAt = Time }).ExecuteAsync(Ct);
+        var rows = new RowInserter(db);
+        var ids = await rows.ReserveIdsAsync([(typeof(Order), 3), (typeof(OrderLog), 0), (typeof(OrderPayment), 2)], Ct);
+        Assert.Equal([3, 0, 2], ids.Select(i => i.Length));
+        Assert.All(ids, i => Assert.Equal(i.Distinct().Order(), i));
+        var orders = ids[0].Select((id, i) => new Order { Id = id, ShopId = shop.Id, OrderBn = $"RR-{tag}-{i}", CreateTime = Time, PlatformModified = Time, ArrivedAt = Time, UpdatedAt = Time }).ToList();
+        var payments = ids[2].Select((id, i) => new OrderPayment { Id = id, OrderId = orders[i].Id, TradeNo = $"{tag}-{i}", Money = 2m, CreatedAt = Time }).ToList();
+        await rows.AddRangeWithKeys(orders).AddRangeWithKeys(payments).ExecuteWithoutIdsAsync(Ct);
+        await tx.CommitAsync(Ct);
+
+        var stored = await db.Set<Order>().AsNoTracking().Where(o => o.OrderBn.StartsWith($"RR-{tag}-")).ToDictionaryAsync(o => o.Id, o => o.OrderBn, Ct);
+        Assert.Equal(orders.ToDictionary(o => o.Id, o => o.OrderBn), stored);
+        var storedPayments = await db.Set<OrderPayment>().AsNoTracking().Where(p => stored.Keys.Contains(p.OrderId)).ToDictionaryAsync(p => p.Id, p => p.OrderId, Ct);
+        Assert.Equal(payments.ToDictionary(p => p.Id, p => p.OrderId), storedPayments);
+    }
+
+    [Fact]
     public async Task Rows_that_would_break_a_unique_key_are_skipped_and_reported_row_by_row()
     {
         var node = "n-" + Guid.NewGuid().ToString("N")[..8];

@@ -186,9 +186,20 @@ public sealed partial class MatrixGateway(
             if (run[n].Request.Task is not null) stored.Add((run[n].Request, answer.Json));
         }
         await using var batch = new SqlBatch(db);
-        foreach (var (request, json) in stored)
-            batch.Text.Append("UPDATE matrix_request SET answer = ").Append(batch.P(json)).Append(" WHERE node_id = ").Append(batch.P(request.Node.NodeId))
-                .Append(" AND task = ").Append(batch.P(request.Task)).Append(";\n");
+        if (batch.IsNpgsql && stored.Count > 0)
+        {
+            // one statement for the set: the answers by (node, task), the claims' primary key
+            batch.Text.Append("UPDATE matrix_request AS m SET answer = v.a FROM unnest(")
+                .Append(batch.P(stored.Select(x => x.Request.Node.NodeId).ToArray())).Append("::text[], ")
+                .Append(batch.P(stored.Select(x => x.Request.Task!).ToArray())).Append("::text[], ")
+                .Append(batch.P(stored.Select(x => x.Json).ToArray())).Append("::text[]) AS v(n, t, a) WHERE m.node_id = v.n AND m.task = v.t");
+        }
+        else
+        {
+            foreach (var (request, json) in stored)
+                batch.Text.Append("UPDATE matrix_request SET answer = ").Append(batch.P(json)).Append(" WHERE node_id = ").Append(batch.P(request.Node.NodeId))
+                    .Append(" AND task = ").Append(batch.P(request.Task)).Append(";\n");
+        }
         await batch.ExecuteAsync(ct).ConfigureAwait(false);
     }
 
