@@ -8,10 +8,10 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Oms.Data;
 
 /// <summary>
-/// Inserts new entities without EF's change tracking, for the hot write paths (order intake): the
-/// rows queued with <see cref="Add{T}(T)"/> go to the database as one command (one round trip) of one
-/// <c>INSERT … RETURNING id</c> per row, in the caller's transaction, and each entity gets its
-/// generated id. Columns, names and the stored representation come from the EF model itself — every
+/// Inserts new entities without EF's change tracking, for the hot write paths (order intake, review, consign), in the
+/// caller's transaction: on PostgreSQL set-wise in one round trip (arrays through <c>unnest</c>, or one
+/// <c>INSERT … RETURNING id</c> per row where the ids are generated), on SQLite through one prepared single-row
+/// statement per type. Columns, names and the stored representation come from the EF model itself — every
 /// value goes through the property's own type mapping and value converter (SQLite's scaled-integer
 /// decimals and tick times included) — so a row written here reads back through EF exactly as if
 /// <c>SaveChanges</c> had written it. The entities stay untracked.
@@ -115,10 +115,26 @@ internal sealed class RowInserter(OmsDbContext db)
         return (table, key);
     }
 
-    /// <summary>Writes the queued rows (one round trip) and sets their ids; the queue is then empty.</summary>
+    /// <summary>
+    /// Writes the queued rows and sets their ids; the queue is then empty. PostgreSQL: one round trip, one
+    /// <c>INSERT … RETURNING id</c> per row. SQLite: row by row (<see cref="RowByRowAsync"/>).
+    /// </summary>
     public async Task ExecuteAsync(CancellationToken ct)
     {
         if (_rows.Count == 0) return;
+        var returning = _rows.Count(r => r.Shape.SetKey is not null);
+        if (returning != 0 && returning != _rows.Count)
+            throw new NotSupportedException("rows with and without a generated key go in separate executions");
+        if (!db.Database.IsNpgsql())
+        {
+            await RowByRowAsync(s => s.Head + s.RowValues + s.Tail, async (cmd, entity, shape) =>
+            {
+                if (shape.SetKey is null) await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                else shape.SetKey(entity, Convert.ToInt64(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) ?? throw new InvalidOperationException("an insert answered no id"),
+                    System.Globalization.CultureInfo.InvariantCulture));
+            }).ConfigureAwait(false);
+            return;
+        }
         await using var cmd = CommandInCallersTransaction("rows are inserted");
         var sql = new StringBuilder(_rows.Count * 200);
         for (var r = 0; r < _rows.Count; r++)
@@ -129,15 +145,12 @@ internal sealed class RowInserter(OmsDbContext db)
             sql.Append(shape.Tail);
         }
         cmd.CommandText = sql.ToString();
-        var returning = _rows.Count(r => r.Shape.SetKey is not null);
         if (returning == 0)
         {
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             _rows.Clear();
             return;
         }
-        if (returning != _rows.Count)
-            throw new NotSupportedException("rows with and without a generated key go in separate executions");
         await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
             for (var r = 0; r < _rows.Count; r++)
@@ -154,11 +167,11 @@ internal sealed class RowInserter(OmsDbContext db)
     }
 
     /// <summary>
-    /// Writes the queued rows when nobody needs their generated ids (ledger lines, log lines, rows whose keys were reserved),
-    /// in one round trip, consecutive rows of one type as one statement: on PostgreSQL an <c>INSERT … SELECT * FROM
-    /// unnest(…)</c> with one array parameter per column — a text the database parses and plans once (it is prepared),
-    /// whatever the row count; on SQLite (no arrays) a multi-row <c>INSERT … VALUES (…), (…)</c> of at most 500 rows. Rows
-    /// keep their order. The entities' ids stay unset. The queue is then empty.
+    /// Writes the queued rows when nobody needs their generated ids (ledger lines, log lines, rows whose keys were reserved).
+    /// PostgreSQL: in one round trip, consecutive rows of one type as one <c>INSERT … SELECT * FROM unnest(…)</c> with one
+    /// array parameter per column — a text the database parses and plans once (it is prepared), whatever the row count.
+    /// SQLite: row by row (<see cref="RowByRowAsync"/>). Rows keep their order. The entities' ids stay unset. The queue is
+    /// then empty.
     /// </summary>
     public async Task ExecuteWithoutIdsAsync(CancellationToken ct)
     {
@@ -168,29 +181,42 @@ internal sealed class RowInserter(OmsDbContext db)
             await ExecuteByArraysAsync(ct).ConfigureAwait(false);
             return;
         }
-        await using var cmd = CommandInCallersTransaction("rows are inserted");
-        var sql = new StringBuilder(_rows.Count * 100);
-        Shape? open = null;
-        var inStatement = 0;
-        for (var r = 0; r < _rows.Count; r++)
+        await RowByRowAsync(s => s.Head + s.RowValues + ")", (cmd, _, _) => cmd.ExecuteNonQueryAsync(ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// SQLite's writes: per type one single-row statement, prepared once and executed for each of its rows with the row's
+    /// values bound (in-process calls, no round trips). Binding is by name and SQLite looks a name up among the statement's
+    /// parameters one by one, so a multi-row statement of n values costs n² comparisons — at a batch of orders, most of the
+    /// server's CPU; a single-row statement binds its few dozen in a blink. Rows go in the order queued. The queue is then
+    /// empty.
+    /// </summary>
+    private async Task RowByRowAsync(Func<Shape, string> text, Func<DbCommand, object, Shape, Task> run)
+    {
+        var commands = new Dictionary<Shape, DbCommand>();
+        try
         {
-            var (entity, shape) = _rows[r];
-            // a new statement per type, and at most 500 rows per statement (SQLite's limit on parameters)
-            if (!ReferenceEquals(open, shape) || inStatement == 500)
+            foreach (var (entity, shape) in _rows)
             {
-                if (open is not null) sql.Append(";\n");
-                sql.Append(shape.Head);
-                open = shape;
-                inStatement = 0;
+                if (!commands.TryGetValue(shape, out var cmd))
+                {
+                    cmd = CommandInCallersTransaction("rows are inserted");
+                    cmd.CommandText = text(shape);
+                    commands.Add(shape, cmd);
+                }
+                cmd.Parameters.Clear();
+                for (var c = 0; c < shape.Columns.Length; c++)
+                {
+                    var (property, mapping) = shape.Columns[c];
+                    cmd.Parameters.Add(mapping.CreateParameter(cmd, shape.ParameterNames[c], property.GetGetter().GetClrValue(entity), property.IsNullable));
+                }
+                await run(cmd, entity, shape).ConfigureAwait(false);
             }
-            else sql.Append(", (");
-            AppendValues(cmd, sql, r, entity, shape);
-            sql.Append(')');
-            inStatement++;
         }
-        sql.Append(";\n");
-        cmd.CommandText = sql.ToString();
-        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        finally
+        {
+            foreach (var cmd in commands.Values) await cmd.DisposeAsync().ConfigureAwait(false);
+        }
         _rows.Clear();
     }
 
@@ -251,32 +277,16 @@ internal sealed class RowInserter(OmsDbContext db)
     {
         var inserted = new bool[_rows.Count];
         if (_rows.Count == 0) return inserted;
-        await using var cmd = CommandInCallersTransaction("rows are inserted");
         if (db.Database.IsNpgsql() && _rows.All(r => ReferenceEquals(r.Shape, _rows[0].Shape)) && _rows[0].Shape.ConflictKey is { } conflictKey)
         {
+            await using var cmd = CommandInCallersTransaction("rows are inserted");
             await ExecuteSkippingConflictsByArraysAsync(cmd, conflictKey, inserted, ct).ConfigureAwait(false);
             _rows.Clear();
             return inserted;
         }
-        var sql = new StringBuilder(_rows.Count * 150);
-        for (var r = 0; r < _rows.Count; r++)
-        {
-            var (entity, shape) = _rows[r];
-            sql.Append(shape.Head);
-            AppendValues(cmd, sql, r, entity, shape);
-            sql.Append(") ON CONFLICT DO NOTHING RETURNING 1;\n");
-        }
-        cmd.CommandText = sql.ToString();
-        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
-        {
-            for (var r = 0; r < _rows.Count; r++)
-            {
-                if (r > 0 && !await reader.NextResultAsync(ct).ConfigureAwait(false))
-                    throw new InvalidOperationException("the insert answered fewer results than rows");
-                inserted[r] = await reader.ReadAsync(ct).ConfigureAwait(false);
-            }
-        }
-        _rows.Clear();
+        var row = 0;
+        await RowByRowAsync(s => s.Head + s.RowValues + ") ON CONFLICT DO NOTHING RETURNING 1",
+            async (c, _, _) => inserted[row++] = await c.ExecuteScalarAsync(ct).ConfigureAwait(false) is not null).ConfigureAwait(false);
         return inserted;
     }
 
@@ -343,6 +353,10 @@ internal sealed class RowInserter(OmsDbContext db)
         public required (IProperty Property, RelationalTypeMapping Mapping)[] Columns { get; init; }
         /// <summary>Null when the key is not generated (it is then one of the columns).</summary>
         public required Action<object, long>? SetKey { get; init; }
+        /// <summary><c>@c0, @c1, …</c>: one row's values, the parameters named in <see cref="ParameterNames"/>.</summary>
+        public string RowValues => string.Join(", ", ParameterNames);
+        public string[] ParameterNames => _names ??= Columns.Select((_, c) => "@c" + c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        private string[]? _names;
         /// <summary>The primary key's columns when the rows carry it and it is the type's only unique key; else null.</summary>
         public (IProperty Property, RelationalTypeMapping Mapping)[]? ConflictKey { get; init; }
 
