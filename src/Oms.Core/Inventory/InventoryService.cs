@@ -364,10 +364,22 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
     {
         var rows = SummedInLockOrder(lines, l => l.ShopId, l => l.BasicMaterialId, l => l.Quantity);
         if (rows.Count == 0) return;
+        const string upsert = " ON CONFLICT (shop_id, basic_material_id) DO UPDATE SET quantity = shop_freeze.quantity + excluded.quantity, updated_at = excluded.updated_at";
+        if (db.Database.IsNpgsql())
+        {
+            // one prepared text whatever the row count (a VALUES list per count would crowd the prepared statements out)
+            await using var byArrays = _sql.Command("INSERT INTO shop_freeze (shop_id, basic_material_id, quantity, updated_at) " +
+                "SELECT v.s, v.m, v.n, @now FROM unnest(@s, @m, @n) WITH ORDINALITY AS v(s, m, n, i) ORDER BY v.i" + upsert, tx);
+            _sql.Add(byArrays, "@s", rows.Select(r => r.OwnerId).ToArray());
+            _sql.Add(byArrays, "@m", rows.Select(r => r.BasicMaterialId).ToArray());
+            _sql.Add(byArrays, "@n", rows.Select(r => r.Quantity).ToArray());
+            _sql.Add(byArrays, "@now", now);
+            await byArrays.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return;
+        }
         var values = string.Join(", ", rows.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"(@s{i}, @m{i}, @n{i}, @now)")));
         await using var cmd = _sql.Command(
-            "INSERT INTO shop_freeze (shop_id, basic_material_id, quantity, updated_at) VALUES " + values +
-            " ON CONFLICT (shop_id, basic_material_id) DO UPDATE SET quantity = shop_freeze.quantity + excluded.quantity, updated_at = excluded.updated_at", tx);
+            "INSERT INTO shop_freeze (shop_id, basic_material_id, quantity, updated_at) VALUES " + values + upsert, tx);
         for (var i = 0; i < rows.Count; i++)
         {
             _sql.Add(cmd, string.Create(CultureInfo.InvariantCulture, $"@s{i}"), rows[i].OwnerId);
