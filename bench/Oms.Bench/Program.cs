@@ -51,10 +51,8 @@ if (args.Length > 0 && args[0] == "review")
     var rs = args.Length > 1 ? args[1] : "mixed";
     var rn = args.Length > 2 && int.TryParse(args[2], out var rp) ? rp : rs == "hot" ? 10_000 : 3_000;
     var rb = args.Length > 3 ? args.Skip(3).ToList() : ["sqlite", "postgres"];
-    // one small untimed round first (JIT, as for consign), in batches of 15: 40 calls of the batch path, so the timed runs
-    // measure the optimized code a running server has (.NET recompiles a method after 30 calls; with 6 batches of 100 the
-    // 1-reviewer run measured mostly unoptimized code: 0.8–1.1 ms client CPU per order, 0.4 ms with tiered compilation off)
-    Console.WriteLine("warm-up, not counted: " + ReviewBench.Format(await ReviewBench.RunAsync(rb[0], rs, Math.Min(rn, 600), 1, batchSize: 15)));
+    // one small untimed round first (JIT, as for consign)
+    Console.WriteLine("warm-up, not counted: " + ReviewBench.Format(await ReviewBench.RunAsync(rb[0], rs, Math.Min(rn, 600), 1)));
     Console.WriteLine("| backend | scenario | reviewers | orders | orders/s | reviewed | held | deliveries | invariants |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
     foreach (var backend in rb)

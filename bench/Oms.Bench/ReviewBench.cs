@@ -28,10 +28,10 @@ internal static class ReviewBench
 {
     public sealed record Row(string Backend, string Scenario, int Workers, int Orders, double Seconds, int Reviewed, int Held, int Skipped, int Deliveries, string Invariants);
 
-    public static Task<Row> RunAsync(string backend, string scenario, int orders, int workers, int batchSize = AutoReviewService.BatchSize) =>
+    public static Task<Row> RunAsync(string backend, string scenario, int orders, int workers) =>
         WithInstallationAsync(backend, scenario, orders, async (sp, due) =>
         {
-            var (seconds, reviewed, held, skipped) = await ReviewAllAsync(sp, due, workers, batchSize);
+            var (seconds, reviewed, held, skipped) = await ReviewAllAsync(sp, due, workers);
             await using var check = sp.CreateAsyncScope();
             var violations = await check.ServiceProvider.GetRequiredService<InventoryInvariants>().CheckAsync();
             var deliveries = await check.ServiceProvider.GetRequiredService<OmsDbContext>().Set<Delivery>().CountAsync();
@@ -109,13 +109,12 @@ internal static class ReviewBench
 
     /// <summary>
     /// <paramref name="workers"/> reviewers (each its own scope, as <c>autorder</c> tasks run) take batches of
-    /// <paramref name="batchSize"/> (<see cref="AutoReviewService.BatchSize"/>, as the tasks do) until none is left.
+    /// <see cref="AutoReviewService.BatchSize"/> until none is left.
     /// </summary>
-    public static async Task<(double Seconds, int Reviewed, int Held, int Skipped)> ReviewAllAsync(IServiceProvider sp, List<long> due, int workers,
-        int batchSize = AutoReviewService.BatchSize)
+    public static async Task<(double Seconds, int Reviewed, int Held, int Skipped)> ReviewAllAsync(IServiceProvider sp, List<long> due, int workers)
     {
         var batches = Channel.CreateUnbounded<long[]>();
-        foreach (var chunk in due.Chunk(batchSize)) batches.Writer.TryWrite(chunk);
+        foreach (var chunk in due.Chunk(AutoReviewService.BatchSize)) batches.Writer.TryWrite(chunk);
         batches.Writer.Complete();
         int reviewed = 0, held = 0, skipped = 0;
         var sw = Stopwatch.StartNew();
