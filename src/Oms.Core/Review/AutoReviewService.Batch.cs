@@ -259,13 +259,18 @@ public sealed partial class AutoReviewService
             OrderMergeKey.Of(o.ShopId, o.MemberUname, o.BuyerId, o.ShipName, o.ShipMobile, o.ShipProvince, o.ShipCity, o.ShipDistrict, o.ShipAddr)));
 
     /// <summary>
-    /// Orders of the keys' shops and members, any address — the SQL superset; compare keys in memory. The members go in as
-    /// constants: a parameter list compared with the nullable member columns costs a NULL check that no index serves.
+    /// Orders of the keys' shops and members, any address — the SQL superset; compare keys in memory. A parameter list
+    /// compared by EF with the nullable member columns costs a NULL check that no index serves, so: on PostgreSQL one array
+    /// parameter per list in a raw <c>= ANY</c> the indexes serve — the query's shape and text stay the same from batch to
+    /// batch (compiled once, prepared); on SQLite the members as constants.
     /// </summary>
     private IQueryable<Order> SameMembers(IEnumerable<OrderMergeKey> keys)
     {
-        var shopIds = keys.Select(k => k.ShopId).Distinct().ToList();
-        var members = keys.Select(k => k.Member).Distinct().ToList();
+        var shopIds = keys.Select(k => k.ShopId).Distinct().ToArray();
+        var members = keys.Select(k => k.Member).Distinct().ToArray();
+        if (db.Database.IsNpgsql())
+            return db.Set<Order>().FromSql(
+                $"SELECT * FROM orders WHERE shop_id = ANY({shopIds}) AND (member_uname = ANY({members}) OR buyer_id = ANY({members}))");
         return db.Set<Order>().Where(o => shopIds.Contains(o.ShopId)
                                           && (EF.Constant(members).Contains(o.MemberUname!) || EF.Constant(members).Contains(o.BuyerId!)));
     }
@@ -298,10 +303,13 @@ public sealed partial class AutoReviewService
     /// <summary>Active unconfirmed orders of the groups' consignees (mobile), any shop (COMBINE), in one query.</summary>
     private async Task<List<OrderProbe>> SameConsigneeOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
     {
-        var mobiles = groups.Where(g => g.Key.Name.Length > 0 && g.Key.Mobile.Length > 0).Select(g => g.Key.Mobile).Distinct().ToList();
-        if (mobiles.Count == 0) return [];
-        return await Probes(db.Set<Order>()
-                .Where(o => EF.Constant(mobiles).Contains(o.ShipMobile!) && o.Status == OrderStatus.Active && o.ProcessStatus == ProcessStatus.Unconfirmed && !o.IsFail))
+        var mobiles = groups.Where(g => g.Key.Name.Length > 0 && g.Key.Mobile.Length > 0).Select(g => g.Key.Mobile).Distinct().ToArray();
+        if (mobiles.Length == 0) return [];
+        // as SameMembers: on PostgreSQL one array parameter (same text every batch), on SQLite constants
+        var sameMobile = db.Database.IsNpgsql()
+            ? db.Set<Order>().FromSql($"SELECT * FROM orders WHERE ship_mobile = ANY({mobiles})")
+            : db.Set<Order>().Where(o => EF.Constant(mobiles).Contains(o.ShipMobile!));
+        return await Probes(sameMobile.Where(o => o.Status == OrderStatus.Active && o.ProcessStatus == ProcessStatus.Unconfirmed && !o.IsFail))
             .ToListAsync(ct).ConfigureAwait(false);
     }
 

@@ -39,8 +39,12 @@ public sealed partial class AutoReviewService(
     Inventory.InventoryService inventory, IEnumerable<IThirdPartyWarehouse> thirdParty)
 {
     public const string Actor = "system";
-    /// <summary>Orders per <c>autorder</c> task: one batch, one transaction.</summary>
-    public const int BatchSize = 100;
+    /// <summary>
+    /// Orders per <c>autorder</c> task: one batch, one transaction. 200 rather than 100: the batch's some twenty round
+    /// trips, its statements' fixed costs and its durable commit are shared by twice the orders (client CPU per order
+    /// about −20 % in <c>review mixed</c>); the hot-SKU race stays exact (a batch that loses the freeze move goes group by group).
+    /// </summary>
+    public const int BatchSize = 200;
     /// <summary>STORE / BRANCH: how long before an unchanged order is looked at again (stock may arrive meanwhile).</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(5);
 
