@@ -391,9 +391,25 @@ public sealed partial class AutoReviewService
             text.Append(CultureInfo.InvariantCulture, $"UPDATE orders SET auto_status = {P((long)g.Key)} WHERE {batch.IdIn(g.SelectMany(h => h.Group.Orders).Select(o => o.Id))};\n");
         if (stateRows.Count > 0)
         {
-            text.Append("INSERT INTO order_review_state (order_id, seen_updated_at, attempted_at, flags, blocking, detail, retry_at, queued_until, manual_only) VALUES ");
-            text.AppendJoin(", ", stateRows.Select(s =>
-                $"({P(s.OrderId)}, {P(s.SeenUpdatedAt)}, {P(s.AttemptedAt)}, {P(s.Flags)}, {P(s.Blocking)}, {P(s.Detail)}, {P(s.RetryAt)}, NULL, {P(false)})"));
+            text.Append("INSERT INTO order_review_state (order_id, seen_updated_at, attempted_at, flags, blocking, detail, retry_at, queued_until, manual_only) ");
+            if (batch.IsNpgsql)
+            {
+                // from arrays: one prepared text whatever the batch's size (a VALUES list per row count is parsed and planned anew)
+                static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);
+                text.Append("SELECT v.o, v.s, v.a, v.f, v.b, v.d, v.r, NULL, FALSE FROM unnest(")
+                    .Append(P(stateRows.Select(s => s.OrderId).ToArray())).Append("::bigint[], ")
+                    .Append(P(stateRows.Select(s => Utc(s.SeenUpdatedAt)).ToArray())).Append("::timestamptz[], ")
+                    .Append(P(stateRows.Select(s => Utc(s.AttemptedAt)).ToArray())).Append("::timestamptz[], ")
+                    .Append(P(stateRows.Select(s => s.Flags).ToArray())).Append("::bigint[], ")
+                    .Append(P(stateRows.Select(s => s.Blocking).ToArray())).Append("::bigint[], ")
+                    .Append(P(stateRows.Select(s => s.Detail).ToArray())).Append("::text[], ")
+                    .Append(P(stateRows.Select(s => s.RetryAt is { } r ? Utc(r) : (DateTime?)null).ToArray())).Append("::timestamptz[]) AS v(o, s, a, f, b, d, r)");
+            }
+            else
+            {
+                text.Append("VALUES ").AppendJoin(", ", stateRows.Select(s =>
+                    $"({P(s.OrderId)}, {P(s.SeenUpdatedAt)}, {P(s.AttemptedAt)}, {P(s.Flags)}, {P(s.Blocking)}, {P(s.Detail)}, {P(s.RetryAt)}, NULL, {P(false)})"));
+            }
             text.Append(" ON CONFLICT (order_id) DO UPDATE SET seen_updated_at = excluded.seen_updated_at, attempted_at = excluded.attempted_at, ")
                 .Append("flags = excluded.flags, blocking = excluded.blocking, detail = excluded.detail, retry_at = excluded.retry_at, queued_until = NULL;\n");
         }
