@@ -250,7 +250,8 @@ internal sealed class RowInserter(OmsDbContext db)
             var converter = mapping.Converter;
             var stored = Nullable.GetUnderlyingType(converter?.ProviderClrType ?? property.ClrType) ?? converter?.ProviderClrType ?? property.ClrType;
             var values = Array.CreateInstance(stored.IsValueType && property.IsNullable ? typeof(Nullable<>).MakeGenericType(stored) : stored, entities.Count);
-            for (var i = 0; i < entities.Count; i++) values.SetValue(StoredValue(property, mapping, entities[i]), i);
+            var getter = property.GetGetter();
+            for (var i = 0; i < entities.Count; i++) values.SetValue(Stored(getter.GetClrValue(entities[i]), mapping), i);
             var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"@a{cmd.Parameters.Count}");
             var parameter = cmd.CreateParameter();
             parameter.ParameterName = name;
@@ -261,16 +262,14 @@ internal sealed class RowInserter(OmsDbContext db)
         sql.Append(')');
     }
 
-    /// <summary>A property's value as the provider stores it (through its converter).</summary>
-    private static object? StoredValue(IProperty property, RelationalTypeMapping mapping, object entity)
-    {
-        var v = property.GetGetter().GetClrValue(entity);
-        return v is not null && mapping.Converter is { } converter ? converter.ConvertToProvider(v) : v;
-    }
+    /// <summary>A property's value as the provider stores it (through its mapping's converter).</summary>
+    private static object? Stored(object? value, RelationalTypeMapping mapping) =>
+        value is not null && mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value;
 
     /// <summary>
     /// Writes the queued rows, each skipped when it would break a unique key (<c>ON CONFLICT DO NOTHING</c>, PostgreSQL and
-    /// SQLite alike), in one round trip: a claim of many keys at once. Answers, row by row, whether it was inserted. The
+    /// SQLite alike): a claim of many keys at once — on PostgreSQL in one round trip (from arrays when the rows are of one
+    /// type whose primary key is its only unique key), on SQLite row by row. Answers, row by row, whether it was inserted. The
     /// entities' ids stay unset. The queue is then empty.
     /// </summary>
     public async Task<bool[]> ExecuteSkippingConflictsAsync(CancellationToken ct)
@@ -281,6 +280,31 @@ internal sealed class RowInserter(OmsDbContext db)
         {
             await using var cmd = CommandInCallersTransaction("rows are inserted");
             await ExecuteSkippingConflictsByArraysAsync(cmd, conflictKey, inserted, ct).ConfigureAwait(false);
+            _rows.Clear();
+            return inserted;
+        }
+        if (db.Database.IsNpgsql())
+        {
+            // rows of several types, or of a type with another unique key: one command, a statement per row
+            await using var cmd = CommandInCallersTransaction("rows are inserted");
+            var sql = new StringBuilder(_rows.Count * 150);
+            for (var r = 0; r < _rows.Count; r++)
+            {
+                var (entity, shape) = _rows[r];
+                sql.Append(shape.Head);
+                AppendValues(cmd, sql, r, entity, shape);
+                sql.Append(") ON CONFLICT DO NOTHING RETURNING 1;\n");
+            }
+            cmd.CommandText = sql.ToString();
+            await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                for (var r = 0; r < _rows.Count; r++)
+                {
+                    if (r > 0 && !await reader.NextResultAsync(ct).ConfigureAwait(false))
+                        throw new InvalidOperationException("the insert answered fewer results than rows");
+                    inserted[r] = await reader.ReadAsync(ct).ConfigureAwait(false);
+                }
+            }
             _rows.Clear();
             return inserted;
         }
@@ -311,7 +335,7 @@ internal sealed class RowInserter(OmsDbContext db)
                 written.Add(KeyText(Enumerable.Range(0, key.Length).Select(reader.GetValue)));
         }
         for (var r = 0; r < _rows.Count; r++)
-            inserted[r] = written.Remove(KeyText(key.Select(k => StoredValue(k.Property, k.Mapping, _rows[r].Entity))));
+            inserted[r] = written.Remove(KeyText(key.Select(k => Stored(k.Property.GetGetter().GetClrValue(_rows[r].Entity), k.Mapping))));
     }
 
     private static string KeyText(IEnumerable<object?> values) =>

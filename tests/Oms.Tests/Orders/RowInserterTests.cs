@@ -198,6 +198,26 @@ public abstract class RowInserterTests<TFixture>(TFixture fixture) : IClassFixtu
         Assert.Equal(["a", "b", "taken"], stored.Select(r => r.Task).Order());
         Assert.All(stored, r => Assert.Equal(Time, r.CreatedAt));
     }
+
+    [Fact]
+    public async Task Rows_of_several_types_skipping_conflicts_are_reported_row_by_row_too()
+    {
+        var shop = await StockData.ShopAsync(fixture.Services);
+        var node = "n-" + Guid.NewGuid().ToString("N")[..8];
+        await using var scope = fixture.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+        MatrixRequestRecord Claim(string task) => new() { NodeId = node, Task = task, Method = "m", Answer = "", CreatedAt = Time };
+        await using var tx = await db.Database.BeginTransactionAsync(Ct);
+        var order = new Order { ShopId = shop.Id, OrderBn = "RS-" + node, CreateTime = Time, PlatformModified = Time, ArrivedAt = Time, UpdatedAt = Time };
+        await new RowInserter(db).Add(order).ExecuteAsync(Ct);
+        await new RowInserter(db).Add(Claim("taken")).ExecuteSkippingConflictsAsync(Ct);
+        // two types in one execution: not the one-type array path
+        var rows = new RowInserter(db).Add(Claim("a")).Add(OrderLog.Create(order.Id, "x", "log", "test", Time)).Add(Claim("taken")).Add(Claim("a"));
+        Assert.Equal(new[] { true, true, false, false }, await rows.ExecuteSkippingConflictsAsync(Ct));
+        await tx.CommitAsync(Ct);
+        Assert.Equal(["a", "taken"], (await db.Set<MatrixRequestRecord>().AsNoTracking().Where(r => r.NodeId == node).Select(r => r.Task).ToListAsync(Ct)).Order());
+        Assert.Equal(1, await db.Set<OrderLog>().CountAsync(l => l.OrderId == order.Id, Ct));
+    }
 }
 
 public sealed class SqliteRowInserterTests(SqliteCoreFixture f) : RowInserterTests<SqliteCoreFixture>(f);
