@@ -56,7 +56,7 @@ public sealed class DatabaseOptions
         if (Provider == DatabaseProvider.Sqlite)
         {
             builder.UseSqlite(ConnectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly));
-            builder.AddInterceptors(SqlitePragmas.Instance);
+            builder.AddInterceptors(SqlitePragmas.Instance, SqliteWriteGate.Instance);
         }
         else
         {
