@@ -25,6 +25,7 @@ public static class OmsWebHost
         var database = OmsCoreServices.ReadDatabaseOptions(builder.Configuration);
         builder.Services.AddOmsCore(database, builder.Configuration);
         Oms.Tasks.TasksModule.AddTaskWorkers(builder.Services);
+        Oms.Data.SqliteCheckpointerServices.AddSqliteCheckpointer(builder.Services);
         builder.Services.AddOmsWeb();
 
         var app = builder.Build();

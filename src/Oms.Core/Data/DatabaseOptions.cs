@@ -74,11 +74,14 @@ public sealed class DatabaseOptions
     }
 }
 
-/// <summary>WAL lets readers run beside the one writer; the busy timeout makes writers queue instead of failing.</summary>
+/// <summary>
+/// WAL lets readers run beside the one writer; the busy timeout makes writers queue instead of failing; writers leave the
+/// checkpoint to <see cref="SqliteCheckpointer"/> up to its safety threshold.
+/// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public static readonly SqlitePragmas Instance = new();
-    private const string Sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000; PRAGMA foreign_keys=ON;";
+    private static readonly string Sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=" + SqliteCheckpointer.WriterPages + ";";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

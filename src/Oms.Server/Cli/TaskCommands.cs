@@ -22,6 +22,7 @@ internal static class TaskCommands
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(10));
             builder.Services.AddOmsCore(OmsCoreServices.ReadDatabaseOptions(builder.Configuration), builder.Configuration);
             builder.Services.AddTaskWorkers();
+            Oms.Data.SqliteCheckpointerServices.AddSqliteCheckpointer(builder.Services);
             using var host = builder.Build();
             var db = host.Services.GetRequiredService<Oms.Data.DatabaseOptions>();
             if (db.Provider == Oms.Data.DatabaseProvider.Sqlite || builder.Configuration.GetValue<bool>("Oms:Database:MigrateOnStart"))
