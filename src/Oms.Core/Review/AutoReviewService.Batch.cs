@@ -8,6 +8,7 @@ using Oms.Data;
 using Oms.Deliveries;
 using Oms.Inventory;
 using Oms.Orders;
+using Oms.Preprocess;
 using Oms.Rules;
 using Oms.Warehouses;
 
@@ -95,7 +96,6 @@ public sealed partial class AutoReviewService
         if (batchGroups.Count == 0) return new BatchOutcome(results, [], preprocessed);
 
         // everything the decisions need, one query each
-        var groupOrderIds = batchGroups.SelectMany(g => g.Orders).Select(o => o.Id).ToList();
         // the rules' facts from the orders in hand: only the shops' platforms and the materials are read
         var groupOrders = batchGroups.SelectMany(g => g.Orders).ToList();
         var lineMaterialIds = groupOrders.SelectMany(o => o.Items).Where(i => !i.Deleted).Select(i => i.BasicMaterialId).Distinct().ToList();
@@ -131,9 +131,9 @@ public sealed partial class AutoReviewService
             .ToDictionary(b => b.Id, b => new BranchInfo(b, b.Shops.Select(s => s.ShopId).ToList()));
         // third-party branches: each checked once (its WMS channel), when a group chooses it; refused → the per-group path says why
         var warehouseAccepts = new Dictionary<long, bool>();
-        var otherAddress = await SameMemberOrdersAsync(batchGroups, ct).ConfigureAwait(false);
-        var otherShop = await SameConsigneeOrdersAsync(batchGroups, ct).ConfigureAwait(false);
-        var marks = await preprocessFacts.ForAsync(groupOrderIds, ct).ConfigureAwait(false);
+        // by shop and member / by consignee: each group compares only its own few, not every probe of the batch
+        var otherAddress = (await SameMemberOrdersAsync(batchGroups, ct).ConfigureAwait(false)).ToLookup(o => (o.ShopId, o.Key.Member));
+        var otherShop = (await SameConsigneeOrdersAsync(batchGroups, ct).ConfigureAwait(false)).ToLookup(o => (o.ShipName, o.ShipMobile));
         var split = await settings.GetBoolAsync(SplitSetting, ct).ConfigureAwait(false);
 
         // the decisions, in memory, ascending id: what one group reserves is gone for the next
@@ -154,16 +154,17 @@ public sealed partial class AutoReviewService
             {
                 Orders = g.Orders, Candidates = candidates, Branch = choice, Logistics = logistics,
                 OtherAddressOrders = g.Key.HasMember
-                    ? otherAddress.Count(o => o.ShopId == g.Key.ShopId && (o.MemberUname == g.Key.Member || o.BuyerId == g.Key.Member) && !groupIds.Contains(o.Id)
+                    ? otherAddress[(g.Key.ShopId, g.Key.Member)].Count(o => o.ShopId == g.Key.ShopId && (o.MemberUname == g.Key.Member || o.BuyerId == g.Key.Member) && !groupIds.Contains(o.Id)
                                               && o.Key.Member == g.Key.Member && o.Key != g.Key)
                     : 0,
                 // an order this batch already turned into a delivery is no longer unconfirmed
                 OtherShopOrders = g.Key.Name.Length == 0 || g.Key.Mobile.Length == 0 ? 0
-                    : otherShop.Count(o => o.ShopId != g.Key.ShopId && o.ShipName == g.Key.Name && o.ShipMobile == g.Key.Mobile && !reviewedIds.Contains(o.Id)
+                    : otherShop[(g.Key.Name, g.Key.Mobile)].Count(o => o.ShopId != g.Key.ShopId && o.ShipName == g.Key.Name && o.ShipMobile == g.Key.Mobile && !reviewedIds.Contains(o.Id)
                                            && o.Key.Province == g.Key.Province && o.Key.City == g.Key.City
                                            && o.Key.District == g.Key.District && o.Key.Addr == g.Key.Addr),
-                PlatformGiftOrders = groupIds.Where(id => marks[id].HasPlatformGift).ToHashSet(),
-                CrmGiftOrders = groupIds.Where(id => marks[id].HasCrmGift).ToHashSet(),
+                // the preprocess chain's marks, on the orders as it left them
+                PlatformGiftOrders = g.Orders.Where(o => PreprocessFacts.HasLine(o, OrderLineSources.PlatformGift)).Select(o => o.Id).ToHashSet(),
+                CrmGiftOrders = g.Orders.Where(o => PreprocessFacts.HasLine(o, OrderLineSources.CrmGift)).Select(o => o.Id).ToHashSet(),
                 UnsellableMaterials = need.Where(n => materials.TryGetValue(n.BasicMaterialId, out var m) && !m.Sellable).Select(n => n.BasicMaterialId).ToHashSet(),
                 CheckProduct = rule.CheckProduct,
                 Need = need,
