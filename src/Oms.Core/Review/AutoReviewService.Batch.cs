@@ -1,8 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Oms.Catalog;
-using Oms.Channels;
 using Oms.Common;
 using Oms.Data;
 using Oms.Deliveries;
@@ -98,12 +96,7 @@ public sealed partial class AutoReviewService
         // everything the decisions need, one query each
         // the rules' facts from the orders in hand: only the shops' platforms and the materials are read
         var groupOrders = batchGroups.SelectMany(g => g.Orders).ToList();
-        var lineMaterialIds = groupOrders.SelectMany(o => o.Items).Where(i => !i.Deleted).Select(i => i.BasicMaterialId).Distinct().ToList();
-        var materials = await db.Set<BasicMaterial>().AsNoTracking().Where(m => lineMaterialIds.Contains(m.Id))
-            .Select(m => new { m.Id, m.Weight, m.Sellable, m.MaterialBn }).ToDictionaryAsync(m => m.Id, ct).ConfigureAwait(false);
-        var groupShopIds = groupOrders.Select(o => o.ShopId).Distinct().ToList();
-        var shopTypes = await db.Set<Shop>().AsNoTracking().Where(s => groupShopIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.ShopType, ct)
-            .ConfigureAwait(false);
+        var (materials, shopTypes, sameMember, sameConsignee) = await SurroundingsAsync(batchGroups, ct).ConfigureAwait(false);
         var materialWeights = materials.ToDictionary(m => m.Key, m => m.Value.Weight);
         var facts = groupOrders.ToDictionary(o => o.Id, o => OrderFacts.From(o, shopTypes[o.ShopId], materialWeights));
         var reviewRuleOf = new Dictionary<long, ReviewRuleSetting>();
@@ -132,8 +125,8 @@ public sealed partial class AutoReviewService
         // third-party branches: each checked once (its WMS channel), when a group chooses it; refused → the per-group path says why
         var warehouseAccepts = new Dictionary<long, bool>();
         // by shop and member / by consignee: each group compares only its own few, not every probe of the batch
-        var otherAddress = (await SameMemberOrdersAsync(batchGroups, ct).ConfigureAwait(false)).ToLookup(o => (o.ShopId, o.Key.Member));
-        var otherShop = (await SameConsigneeOrdersAsync(batchGroups, ct).ConfigureAwait(false)).ToLookup(o => (o.ShipName, o.ShipMobile));
+        var otherAddress = sameMember.ToLookup(o => (o.ShopId, o.Key.Member));
+        var otherShop = sameConsignee.ToLookup(o => (o.ShipName, o.ShipMobile));
         var split = await settings.GetBoolAsync(SplitSetting, ct).ConfigureAwait(false);
 
         // the decisions, in memory, ascending id: what one group reserves is gone for the next
@@ -292,26 +285,64 @@ public sealed partial class AutoReviewService
         return known[branch.Id] = ok;
     }
 
-    /// <summary>Open, unshipped orders of the groups' shops and members, any address (MEMBER), in one query.</summary>
-    private async Task<List<OrderProbe>> SameMemberOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
-    {
-        var keys = groups.Where(g => g.Key.HasMember).Select(g => g.Key).ToList();
-        if (keys.Count == 0) return [];
-        return await Probes(SameMembers(keys).Where(o => o.Status == OrderStatus.Active && o.ShipStatus == ShipStatus.NotShipped))
-            .ToListAsync(ct).ConfigureAwait(false);
-    }
+    /// <summary>What the batch knows of a material: weight (kg), sellable (PRODUCT), code (the shortage detail).</summary>
+    private sealed record MaterialFacts(decimal Weight, bool Sellable, string MaterialBn);
 
-    /// <summary>Active unconfirmed orders of the groups' consignees (mobile), any shop (COMBINE), in one query.</summary>
-    private async Task<List<OrderProbe>> SameConsigneeOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
+    /// <summary>
+    /// Step 2's reads around the groups, in one command (<see cref="SqlBatch"/>, one round trip): the materials of their lines,
+    /// their shops' platforms, the open unshipped orders of their shops and members at any address (MEMBER; the superset of
+    /// <see cref="SameMembers"/>, keys compared in memory) and the active unconfirmed orders of their consignees' mobiles, any
+    /// shop (COMBINE) — the last two as key probes. On PostgreSQL every list is one array parameter: the same text for any batch.
+    /// </summary>
+    private async Task<(Dictionary<long, MaterialFacts> Materials, Dictionary<long, string> ShopTypes, List<OrderProbe> SameMember,
+        List<OrderProbe> SameConsignee)> SurroundingsAsync(List<BatchGroup> groups, CancellationToken ct)
     {
-        var mobiles = groups.Where(g => g.Key.Name.Length > 0 && g.Key.Mobile.Length > 0).Select(g => g.Key.Mobile).Distinct().ToArray();
-        if (mobiles.Length == 0) return [];
-        // as SameMembers: on PostgreSQL one array parameter (same text every batch), on SQLite constants
-        var sameMobile = db.Database.IsNpgsql()
-            ? db.Set<Order>().FromSql($"SELECT * FROM orders WHERE ship_mobile = ANY({mobiles})")
-            : db.Set<Order>().Where(o => EF.Constant(mobiles).Contains(o.ShipMobile!));
-        return await Probes(sameMobile.Where(o => o.Status == OrderStatus.Active && o.ProcessStatus == ProcessStatus.Unconfirmed && !o.IsFail))
-            .ToListAsync(ct).ConfigureAwait(false);
+        var orders = groups.SelectMany(g => g.Orders).ToList();
+        var materialIds = orders.SelectMany(o => o.Items).Where(i => !i.Deleted).Select(i => i.BasicMaterialId).Distinct().ToList();
+        var memberKeys = groups.Where(g => g.Key.HasMember).Select(g => g.Key).ToList();
+        var mobiles = groups.Where(g => g.Key.Name.Length > 0 && g.Key.Mobile.Length > 0).Select(g => g.Key.Mobile).Distinct().ToList();
+        await using var batch = new SqlBatch(db);
+        const string probe = "SELECT id, shop_id, order_bn, member_uname, buyer_id, ship_name, ship_mobile, ship_province, ship_city, ship_district, ship_addr FROM orders WHERE ";
+        var text = batch.Text;
+        text.Append("SELECT id, shop_type FROM shop WHERE ").Append(batch.IdIn(orders.Select(o => o.ShopId).Distinct())).Append(";\n");
+        if (materialIds.Count > 0)
+            text.Append("SELECT id, weight, sellable, material_bn FROM basic_material WHERE ").Append(batch.IdIn(materialIds)).Append(";\n");
+        if (memberKeys.Count > 0)
+        {
+            var members = memberKeys.Select(k => k.Member).Distinct().ToList();
+            text.Append(probe).Append(batch.In("shop_id", memberKeys.Select(k => k.ShopId).Distinct()))
+                .Append(" AND (").Append(batch.In("member_uname", members)).Append(" OR ").Append(batch.In("buyer_id", members)).Append(')')
+                .Append(CultureInfo.InvariantCulture, $" AND status = {batch.P((int)OrderStatus.Active)} AND ship_status = {batch.P((int)ShipStatus.NotShipped)};\n");
+        }
+        if (mobiles.Count > 0)
+            text.Append(probe).Append(batch.In("ship_mobile", mobiles))
+                .Append(CultureInfo.InvariantCulture, $" AND status = {batch.P((int)OrderStatus.Active)} AND process_status = {batch.P((int)ProcessStatus.Unconfirmed)}")
+                .Append(CultureInfo.InvariantCulture, $" AND is_fail = {batch.P(false)};\n");
+
+        var shopTypes = new Dictionary<long, string>();
+        var materials = new Dictionary<long, MaterialFacts>(materialIds.Count);
+        List<OrderProbe> sameMember = [], sameConsignee = [];
+        await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false)) shopTypes.Add(r.GetInt64(0), r.GetString(1));
+        if (materialIds.Count > 0)
+        {
+            await r.NextResultAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+                materials.Add(r.GetInt64(0), new MaterialFacts(batch.Decimal(r, 1), r.GetBoolean(2), r.GetString(3)));
+        }
+        async Task<List<OrderProbe>> ProbesAsync()
+        {
+            await r.NextResultAsync(ct).ConfigureAwait(false);
+            string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+            var found = new List<OrderProbe>();
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+                found.Add(new OrderProbe(r.GetInt64(0), r.GetInt64(1), r.GetString(2), Text(3), Text(4), Text(5), Text(6),
+                    OrderMergeKey.Of(r.GetInt64(1), Text(3), Text(4), Text(5), Text(6), Text(7), Text(8), Text(9), Text(10))));
+            return found;
+        }
+        if (memberKeys.Count > 0) sameMember = await ProbesAsync().ConfigureAwait(false);
+        if (mobiles.Count > 0) sameConsignee = await ProbesAsync().ConfigureAwait(false);
+        return (materials, shopTypes, sameMember, sameConsignee);
     }
 
     /// <summary>
