@@ -42,10 +42,10 @@ public sealed partial class AutoReviewService
     /// The batch path (DOMAIN.md §5, <c>README.md</c> of this module): merge groups of the whole batch found in one query,
     /// every order locked once (one statement), preprocessed together, never read again; rules, branch choice
     /// (<see cref="BranchAllocator.Choose"/> on a running copy of the free stock, groups by ascending id), carriers and the
-    /// chain decided in memory; then written set-wise — deliveries with their lines, logs and third-party pushes under a
-    /// savepoint, then the contended rows last: order items, orders, review states, then the freeze moves as one conditional
-    /// command (<see cref="InventoryService.MoveShopFreezeToBranchManyAsync"/>) — orders before stock, as intake and consign
-    /// lock them. A short freeze
+    /// chain decided in memory; then written set-wise under a savepoint, on PostgreSQL in one command after the ids are
+    /// reserved (<see cref="WriteContendedAsync"/>) — deliveries with their lines and logs (third-party pushes between them
+    /// and the rest), then the contended rows last: order items, orders, review states, then the conditional freeze moves —
+    /// orders before stock, as intake and consign lock them. A short freeze
     /// move (another reviewer took stock since the read) rolls back to the savepoint and sends every group through the
     /// per-group path (<see cref="ReviewOneAsync"/>); groups the batch does not handle (a split over branches, a draft
     /// <see cref="DeliveryService.CreateAsync"/> would refuse) go through it after the batch's commit, each group in a
@@ -195,21 +195,21 @@ public sealed partial class AutoReviewService
         // never wait for each other in a cycle — and the stock rows stay locked only for the last round trip and the commit
         var tx = db.Database.CurrentTransaction!;
         if (made.Count > 0) await tx.CreateSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
-        var stateRows = await InsertAsync(made, held, facts, now, ct).ConfigureAwait(false);
+        var (rows, stateRows) = await InsertAsync(made, held, facts, now, ct).ConfigureAwait(false);
         // 第三方仓库: the pushes to the warehouses (outbox), in the batch's transaction — written with the deliveries or not at all
         var pushed = made.Where(d => d.Branch.Branch.IsThirdParty).Select(d => (d.Delivery, d.Branch.Branch)).ToList();
         if (pushed.Count > 0)
         {
+            // their outbox rows come after the deliveries
+            await rows.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
             foreach (var w in thirdParty) await w.OnCreatedAsync(pushed, Actor, ct).ConfigureAwait(false);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
-        await UpdateAsync(made, held, stateRows, now, ct).ConfigureAwait(false);
-        // the batch's one conditional freeze move; short (another reviewer was faster) → nothing of the batch's decisions
-        // stays, every order goes group by group (its preprocessing, before the savepoint, stays)
+        // the contended writes with the batch's one conditional freeze move; short (another reviewer was faster) → nothing of
+        // the batch's decisions stays, every order goes group by group (its preprocessing, before the savepoint, stays)
         try
         {
-            await inventory.MoveShopFreezeToBranchManyAsync(made.SelectMany(d => d.Delivery.Items
-                .Select(i => new FreezeMoveLine(d.Delivery.ShopId, d.Delivery.BranchId, i.BasicMaterialId, i.Number))).ToList(), ct).ConfigureAwait(false);
+            await WriteContendedAsync(rows, made, held, stateRows, now, ct).ConfigureAwait(false);
         }
         catch (InsufficientStockException)
         {
@@ -346,11 +346,11 @@ public sealed partial class AutoReviewService
     }
 
     /// <summary>
-    /// The batch's rows nobody else writes, before its freeze move, without the change tracker: held orders dispatched (one
-    /// call), deliveries with reserved ids and their numbers, their lines and every log line (one multi-row insert per
-    /// table). Answers the review states <see cref="UpdateAsync"/> writes.
+    /// The batch's rows nobody else writes, without the change tracker: held orders dispatched (one call), deliveries with
+    /// reserved ids and their numbers, their lines and every log line queued (one multi-row insert per table, written with
+    /// the contended rows by <see cref="WriteContendedAsync"/> unless written before). Answers them and the review states.
     /// </summary>
-    private async Task<List<OrderReviewState>> InsertAsync(List<BatchDelivery> made, List<BatchHeld> held, Dictionary<long, OrderFacts> facts, DateTime now,
+    private async Task<(RowInserter Rows, List<OrderReviewState> States)> InsertAsync(List<BatchDelivery> made, List<BatchHeld> held, Dictionary<long, OrderFacts> facts, DateTime now,
         CancellationToken ct)
     {
         // an order left for people goes to its group's reviewers (自动分派), when the group has a dispatch rule
@@ -394,17 +394,26 @@ public sealed partial class AutoReviewService
                     Flags = (long)h.Flags, Blocking = (long)h.Blocking, Detail = h.Detail, RetryAt = RetryAtOf(h.Flags, now),
                 });
             }
-        await rows.AddRange(logs).ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
-        return stateRows;
+        rows.AddRange(logs);
+        return (rows, stateRows);
     }
 
     /// <summary>
-    /// The batch's contended writes before its freeze move, in one command: <c>split_num</c>, the orders (confirmed, or the
-    /// held ones' <c>auto_status</c>) and the review states.
+    /// The batch's writes, the contended ones last (<c>split_num</c>, the orders — confirmed, or the held ones'
+    /// <c>auto_status</c> —, the review states, then the freeze move). On PostgreSQL one command, one round trip: the rows
+    /// still queued on <paramref name="rows"/> first, the freeze move last
+    /// (<see cref="InventoryService.AppendMoveShopFreezeToBranchManyAsync"/>; short → <see cref="InsufficientStockException"/>,
+    /// the caller rolls back to its savepoint). On SQLite the queued rows, the statements one by one, then
+    /// <see cref="InventoryService.MoveShopFreezeToBranchManyAsync"/>.
     /// </summary>
-    private async Task UpdateAsync(List<BatchDelivery> made, List<BatchHeld> held, List<OrderReviewState> stateRows, DateTime now, CancellationToken ct)
+    private async Task WriteContendedAsync(RowInserter rows, List<BatchDelivery> made, List<BatchHeld> held, List<OrderReviewState> stateRows, DateTime now,
+        CancellationToken ct)
     {
+        var freeze = made.SelectMany(d => d.Delivery.Items
+            .Select(i => new FreezeMoveLine(d.Delivery.ShopId, d.Delivery.BranchId, i.BasicMaterialId, i.Number))).ToList();
         await using var batch = new SqlBatch(db);
+        if (batch.IsNpgsql) rows.AppendTo(batch);
+        else await rows.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
         var text = batch.Text;
         var P = batch.P;
         batch.Add("@now", now);
@@ -445,7 +454,20 @@ public sealed partial class AutoReviewService
             text.Append(" ON CONFLICT (order_id) DO UPDATE SET seen_updated_at = excluded.seen_updated_at, attempted_at = excluded.attempted_at, ")
                 .Append("flags = excluded.flags, blocking = excluded.blocking, detail = excluded.detail, retry_at = excluded.retry_at, queued_until = NULL;\n");
         }
-        await batch.ExecuteAsync(ct).ConfigureAwait(false);
+        if (!batch.IsNpgsql)
+        {
+            await batch.ExecuteAsync(ct).ConfigureAwait(false);
+            await inventory.MoveShopFreezeToBranchManyAsync(freeze, ct).ConfigureAwait(false);
+            return;
+        }
+        if (freeze.Count == 0)
+        {
+            await batch.ExecuteAsync(ct).ConfigureAwait(false);
+            return;
+        }
+        var check = await inventory.AppendMoveShopFreezeToBranchManyAsync(batch, freeze, ct).ConfigureAwait(false);
+        await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await check(r, ct).ConfigureAwait(false);
     }
 
 }
