@@ -93,7 +93,7 @@ public sealed partial class AutoReviewService
         }
         if (batchGroups.Count == 0) return new BatchOutcome(results, [], preprocessed);
 
-        // everything the decisions need, one query each
+        // everything the decisions need, read once: the groups' surroundings in one command, then the candidates' stock, carriers, branches
         // the rules' facts from the orders in hand: only the shops' platforms and the materials are read
         var groupOrders = batchGroups.SelectMany(g => g.Orders).ToList();
         var (materials, shopTypes, sameMember, sameConsignee) = await SurroundingsAsync(batchGroups, ct).ConfigureAwait(false);
