@@ -17,7 +17,7 @@ using Oms.Tasks;
 // PostgreSQL and RabbitMQ come from OMS_TEST_POSTGRES / OMS_TEST_RABBITMQ (scripts/services.sh env).
 // Intake: oms serve + the shop simulator's load generator, orders of 3 lines at concurrency 1, 8, 32.
 //   dotnet run -c Release --project bench/Oms.Bench -- intake [N] [sqlite|postgres ...]
-// Review: N clean orders, then automatic review by 1 and 2 reviewers; scenario mixed (default N 3,000) or hot (default 10,000).
+// Review: N clean orders, then automatic review by 1 and 2 reviewers (OMS_BENCH_REVIEWERS=1 only one); scenario mixed (default N 3,000) or hot (default 10,000).
 //   dotnet run -c Release --project bench/Oms.Bench -- review [mixed|hot] [N] [sqlite|postgres ...]
 // Pipeline: oms serve + demo + virtual warehouse; N orders pushed to /api until their write-backs arrived.
 //   dotnet run -c Release --project bench/Oms.Bench -- pipeline [N] [sqlite|postgres ...]
@@ -53,10 +53,13 @@ if (args.Length > 0 && args[0] == "review")
     var rb = args.Length > 3 ? args.Skip(3).ToList() : ["sqlite", "postgres"];
     // one small untimed round first (JIT, as for consign)
     Console.WriteLine("warm-up, not counted: " + ReviewBench.Format(await ReviewBench.RunAsync(rb[0], rs, Math.Min(rn, 600), 1)));
+    // OMS_BENCH_REVIEWERS=1 (comma separated) runs only those reviewer counts
+    var reviewers = Environment.GetEnvironmentVariable("OMS_BENCH_REVIEWERS");
+    int[] rw = string.IsNullOrWhiteSpace(reviewers) ? [1, 2] : reviewers.Split(',').Select(int.Parse).ToArray();
     Console.WriteLine("| backend | scenario | reviewers | orders | orders/s | reviewed | held | deliveries | invariants |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
     foreach (var backend in rb)
-        foreach (var w in new[] { 1, 2 })
+        foreach (var w in rw)
             Console.WriteLine(ReviewBench.Format(await ReviewBench.RunAsync(backend, rs, rn, w)));
     return;
 }

@@ -225,22 +225,54 @@ internal sealed class RowInserter(OmsDbContext db)
     {
         await using var cmd = CommandInCallersTransaction("rows are inserted");
         var sql = new StringBuilder();
-        for (var start = 0; start < _rows.Count;)
-        {
-            var shape = _rows[start].Shape;
-            var end = start;
-            while (end < _rows.Count && ReferenceEquals(_rows[end].Shape, shape)) end++;
-            AppendArrayInsert(cmd, sql, shape, _rows.GetRange(start, end - start).Select(r => r.Entity).ToList());
-            sql.Append(";\n");
-            start = end;
-        }
+        AppendArrayInserts(sql, values => ArrayParameter(cmd, values));
         cmd.CommandText = sql.ToString();
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         _rows.Clear();
     }
 
-    /// <summary><c>INSERT INTO t (columns) SELECT * FROM unnest(@a0::type[], …)</c> of <paramref name="entities"/>, without the semicolon.</summary>
-    private static void AppendArrayInsert(DbCommand cmd, StringBuilder sql, Shape shape, List<object> entities)
+    /// <summary>
+    /// PostgreSQL: the queued rows as <see cref="ExecuteWithoutIdsAsync"/> writes them, appended to <paramref name="batch"/>'s
+    /// statements instead, so they go with its other writes in one round trip. The queue is then empty.
+    /// </summary>
+    public void AppendTo(SqlBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!batch.IsNpgsql) throw new NotSupportedException("rows go into another command's text from arrays, on PostgreSQL only");
+        AppendArrayInserts(batch.Text, values => batch.P(values));
+        _rows.Clear();
+    }
+
+    /// <summary>Per run of consecutive rows of one type, its <c>INSERT … SELECT * FROM unnest(…)</c> and a semicolon.</summary>
+    private void AppendArrayInserts(StringBuilder sql, Func<Array, string> parameter)
+    {
+        for (var start = 0; start < _rows.Count;)
+        {
+            var shape = _rows[start].Shape;
+            var end = start;
+            while (end < _rows.Count && ReferenceEquals(_rows[end].Shape, shape)) end++;
+            AppendArrayInsert(parameter, sql, shape, _rows.GetRange(start, end - start).Select(r => r.Entity).ToList());
+            sql.Append(";\n");
+            start = end;
+        }
+    }
+
+    /// <summary>An array parameter <c>@a{n}</c> of <paramref name="cmd"/>; answers its name.</summary>
+    private static string ArrayParameter(DbCommand cmd, Array values)
+    {
+        var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"@a{cmd.Parameters.Count}");
+        var parameter = cmd.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = values;
+        cmd.Parameters.Add(parameter);
+        return name;
+    }
+
+    /// <summary>
+    /// <c>INSERT INTO t (columns) SELECT * FROM unnest(@a0::type[], …)</c> of <paramref name="entities"/>, without the semicolon;
+    /// <paramref name="parameter"/> adds a column's array as a parameter and answers its name.
+    /// </summary>
+    private static void AppendArrayInsert(Func<Array, string> parameter, StringBuilder sql, Shape shape, List<object> entities)
     {
         sql.Append(shape.Insert).Append(" SELECT * FROM unnest(");
         for (var c = 0; c < shape.Columns.Length; c++)
@@ -252,12 +284,7 @@ internal sealed class RowInserter(OmsDbContext db)
             var values = Array.CreateInstance(stored.IsValueType && property.IsNullable ? typeof(Nullable<>).MakeGenericType(stored) : stored, entities.Count);
             var getter = property.GetGetter();
             for (var i = 0; i < entities.Count; i++) values.SetValue(Stored(getter.GetClrValue(entities[i]), mapping), i);
-            var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"@a{cmd.Parameters.Count}");
-            var parameter = cmd.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = values;
-            cmd.Parameters.Add(parameter);
-            sql.Append(c == 0 ? "" : ", ").Append(name).Append("::").Append(mapping.StoreType).Append("[]");
+            sql.Append(c == 0 ? "" : ", ").Append(parameter(values)).Append("::").Append(mapping.StoreType).Append("[]");
         }
         sql.Append(')');
     }
@@ -324,7 +351,7 @@ internal sealed class RowInserter(OmsDbContext db)
     {
         var sql = new StringBuilder();
         var shape = _rows[0].Shape;
-        AppendArrayInsert(cmd, sql, shape, _rows.Select(r => r.Entity).ToList());
+        AppendArrayInsert(values => ArrayParameter(cmd, values), sql, shape, _rows.Select(r => r.Entity).ToList());
         var table = StoreObjectIdentifier.Table(key[0].Property.DeclaringType.GetTableName()!, key[0].Property.DeclaringType.GetSchema());
         sql.Append(" ON CONFLICT DO NOTHING RETURNING ").Append(string.Join(", ", key.Select(k => "\"" + k.Property.GetColumnName(table) + "\"")));
         cmd.CommandText = sql.ToString();

@@ -45,8 +45,14 @@ internal sealed partial class SqlBatch : IAsyncDisposable
     /// <paramref name="column"/> in <paramref name="ids"/>: <c>id = ANY(@array)</c> on PostgreSQL (one parameter), <c>id IN (…)</c>
     /// on SQLite.
     /// </summary>
-    public string IdIn(IEnumerable<long> ids, string column = "id") =>
-        IsNpgsql ? column + " = ANY(" + P(ids.ToArray()) + ")" : column + " IN (" + string.Join(", ", ids.Select(id => P(id))) + ")";
+    public string IdIn(IEnumerable<long> ids, string column = "id") => In(column, ids);
+
+    /// <summary>
+    /// <paramref name="column"/> in <paramref name="values"/> (not empty): <c>column = ANY(@array)</c> on PostgreSQL (one parameter,
+    /// the same text for any count), <c>column IN (…)</c> on SQLite.
+    /// </summary>
+    public string In<T>(string column, IEnumerable<T> values) =>
+        IsNpgsql ? column + " = ANY(" + P(values.ToArray()) + ")" : column + " IN (" + string.Join(", ", values.Select(v => P(v))) + ")";
 
     /// <summary>A parameter with a fixed name (a value several statements share, like <c>@now</c>).</summary>
     public void Add(string name, object? value) => _sql.Add(_cmd, name, value);

@@ -141,7 +141,8 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
     }
 
     /// <summary>
-    /// <see cref="MoveShopFreezeToBranchAsync"/> for a whole batch of deliveries (automatic review): the lines summed per
+    /// <see cref="MoveShopFreezeToBranchAsync"/> for a whole batch of deliveries (automatic review on SQLite; on PostgreSQL the
+    /// batch sends the same moves with its other writes, <see cref="AppendMoveShopFreezeToBranchManyAsync"/>): the lines summed per
     /// (shop, branch, material), each branch row's conditional update (free stock must cover it) in one command, then each
     /// shop row's in one more — rows in the usual lock order. All or nothing: a short row throws
     /// <see cref="InsufficientStockException"/> and nothing of the call stays.
@@ -174,6 +175,53 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
             if (await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) != shopRows.Count)
                 throw new InsufficientStockException("Cannot release the shop freeze of a batch of deliveries: a shop's freeze is short.");
         }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// PostgreSQL: <see cref="MoveShopFreezeToBranchManyAsync"/>'s moves appended to the caller's command
+    /// (<paramref name="batch"/>) after its other writes (statements answering no rows), so that all of them go in one round
+    /// trip: the branch rows locked in key order and conditionally updated (set-wise, from arrays), then the shop rows the same
+    /// way. Nothing undoes itself here, the caller holds a savepoint: it runs <paramref name="batch"/> as a reader and passes
+    /// that reader to the answer, which reads every result and throws <see cref="InsufficientStockException"/> when a row came
+    /// up short.
+    /// </summary>
+    internal async Task<Func<DbDataReader, CancellationToken, Task>> AppendMoveShopFreezeToBranchManyAsync(SqlBatch batch,
+        IReadOnlyList<FreezeMoveLine> lines, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(lines);
+        if (!batch.IsNpgsql) throw new NotSupportedException("the freeze move joins another command on PostgreSQL only");
+        foreach (var l in lines) CheckQuantity(l.Quantity);
+        var spec = Ops[await AllowNegativeAsync(ct).ConfigureAwait(false) ? BranchOp.FreezeUnchecked : BranchOp.Freeze];
+        var branchRows = SummedInLockOrder(lines, l => l.BranchId, l => l.BasicMaterialId, l => l.Quantity);
+        var shopRows = SummedInLockOrder(lines, l => l.ShopId, l => l.BasicMaterialId, l => l.Quantity);
+        var now = batch.P(clock.GetUtcNow().UtcDateTime);
+        batch.Text.Append(spec.RowsOver(batch.P(branchRows.Select(r => r.OwnerId).ToArray()), batch.P(branchRows.Select(r => r.BasicMaterialId).ToArray()),
+            batch.P(branchRows.Select(r => r.Quantity).ToArray()), now)).Append(";\n");
+        var s = batch.P(shopRows.Select(r => r.OwnerId).ToArray());
+        var m = batch.P(shopRows.Select(r => r.BasicMaterialId).ToArray());
+        batch.Text.Append(CultureInfo.InvariantCulture, $"SELECT 1 FROM shop_freeze f JOIN unnest({s}, {m}) AS v(s, m) ON f.shop_id = v.s AND f.basic_material_id = v.m ")
+            .Append("ORDER BY f.shop_id, f.basic_material_id FOR UPDATE OF f;\n")
+            .Append(CultureInfo.InvariantCulture, $"UPDATE shop_freeze SET quantity = quantity - v.n, updated_at = {now} FROM unnest({s}, {m}, {batch.P(shopRows.Select(r => r.Quantity).ToArray())}) AS v(s, m, n) ")
+            .Append("WHERE shop_id = v.s AND basic_material_id = v.m AND quantity >= v.n RETURNING shop_id, basic_material_id;\n");
+        return async (r, token) =>
+        {
+            // the lock selects answer one column, the branch update three, the shop update two; other statements none
+            int branches = 0, shops = 0;
+            do
+            {
+                while (await r.ReadAsync(token).ConfigureAwait(false))
+                {
+                    if (r.FieldCount == 3) branches++;
+                    else if (r.FieldCount == 2) shops++;
+                }
+            }
+            while (await r.NextResultAsync(token).ConfigureAwait(false));
+            if (branches != branchRows.Count)
+                throw new InsufficientStockException("Cannot freeze a batch of deliveries in their branches: a branch's free stock is short.");
+            if (shops != shopRows.Count)
+                throw new InsufficientStockException("Cannot release the shop freeze of a batch of deliveries: a shop's freeze is short.");
+        };
     }
 
     /// <summary>
@@ -234,15 +282,18 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
         /// (branch, material) order first — by the <c>ORDER BY</c> of the insert, or a <c>FOR UPDATE</c> select before the
         /// update (an update joined to an array has no order of its own) — the lock order every other caller keeps.
         /// </summary>
-        public string Rows { get; } = Column is { } c
+        public string Rows => RowsOver("@b", "@m", "@n", "@now");
+
+        /// <summary><see cref="Rows"/> over the parameters named <paramref name="b"/>, <paramref name="m"/>, <paramref name="n"/> and <paramref name="now"/>.</summary>
+        public string RowsOver(string b, string m, string n, string now) => Column is { } c
             ? $"INSERT INTO branch_stock (branch_id, basic_material_id, store, store_freeze, arrive_store, defective_store, updated_at) " +
-              $"SELECT v.b, v.m, {Only(c, "store", "v.n")}, {Only(c, "store_freeze", "v.n")}, {Only(c, "arrive_store", "v.n")}, {Only(c, "defective_store", "v.n")}, @now " +
-              $"FROM unnest(@b, @m, @n) AS v(b, m, n) ORDER BY v.b, v.m " +
+              $"SELECT v.b, v.m, {Only(c, "store", "v.n")}, {Only(c, "store_freeze", "v.n")}, {Only(c, "arrive_store", "v.n")}, {Only(c, "defective_store", "v.n")}, {now} " +
+              $"FROM unnest({b}, {m}, {n}) AS v(b, m, n) ORDER BY v.b, v.m " +
               $"ON CONFLICT (branch_id, basic_material_id) DO UPDATE SET {c} = branch_stock.{c} + excluded.{c}, updated_at = excluded.updated_at " +
               "RETURNING branch_id, basic_material_id, store"
-            : "SELECT 1 FROM branch_stock s JOIN unnest(@b, @m) AS v(b, m) ON s.branch_id = v.b AND s.basic_material_id = v.m " +
+            : $"SELECT 1 FROM branch_stock s JOIN unnest({b}, {m}) AS v(b, m) ON s.branch_id = v.b AND s.basic_material_id = v.m " +
               "ORDER BY s.branch_id, s.basic_material_id FOR UPDATE OF s;\n" +
-              $"UPDATE branch_stock SET {Set!("v.n")}, updated_at = @now FROM unnest(@b, @m, @n) AS v(b, m, n) " +
+              $"UPDATE branch_stock SET {Set!("v.n")}, updated_at = {now} FROM unnest({b}, {m}, {n}) AS v(b, m, n) " +
               $"WHERE branch_id = v.b AND basic_material_id = v.m AND {Condition!("v.n")} RETURNING branch_id, basic_material_id, store";
 
         private static string Only(string column, string wanted, string n) => column == wanted ? n : "0";

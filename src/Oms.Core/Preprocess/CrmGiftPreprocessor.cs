@@ -33,6 +33,7 @@ public sealed class CrmGiftPreprocessor(OmsDbContext db, CrmGiftService gifts, I
         var plan = await gifts.PlanAsync(order, context.ShopBn, claim: true, _rules, ct).ConfigureAwait(false);
         if (plan.ToRemove.Count == 0 && plan.ToAdd.Count == 0)
             return new PreprocessStep(Code, Name, false, plan.Kept.Count == 0 ? "无符合条件的赠品规则" : $"CRM 赠品 {plan.Kept.Count} 行，无变化");
+        context.Changing();
 
         var before = new Dictionary<long, int>();
         foreach (var o in plan.ToRemove)

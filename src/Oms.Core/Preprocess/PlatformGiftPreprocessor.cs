@@ -28,6 +28,7 @@ public sealed class PlatformGiftPreprocessor : IOrderPreprocessor
             if (isGift) gifts++;
             var source = isGift ? OrderLineSources.PlatformGift : OrderLineSources.Shop;
             if (o.Source == source) continue;
+            context.Changing();
             o.Source = source;
             (isGift ? marked : unmarked).Add($"{o.Bn}×{o.Quantity}");
         }

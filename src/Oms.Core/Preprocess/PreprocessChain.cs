@@ -11,7 +11,8 @@ namespace Oms.Preprocess;
 /// 预处理插件 — one step of the preprocess chain (DOMAIN.md §3 step 3). It looks at the order as it is now and
 /// brings what it owns to the state the order calls for (recompute, not append): running it again on an
 /// unchanged order changes nothing. It changes the order only through <see cref="PreprocessContext"/>'s order
-/// (tracked) and the services it was built with, in the caller's transaction, and says what it did.
+/// (after <see cref="PreprocessContext.Changing"/>) and the services it was built with, in the caller's transaction, and
+/// says what it did.
 /// A new plugin = a class implementing this + <see cref="PreprocessModule.AddOrderPreprocessor{T}"/>.
 /// </summary>
 public interface IOrderPreprocessor
@@ -24,7 +25,7 @@ public interface IOrderPreprocessor
     int DefaultPosition { get; }
 
     /// <summary>
-    /// Called once per run with every order the run will process (tracked, objects and items loaded) before any
+    /// Called once per run with every order the run will process (objects and items loaded, untracked) before any
     /// <see cref="ProcessAsync"/>: read what the plugin needs for all of them at once (a run may hold a whole review batch).
     /// </summary>
     Task PrepareAsync(IReadOnlyList<Order> orders, CancellationToken ct) => Task.CompletedTask;
@@ -35,7 +36,11 @@ public interface IOrderPreprocessor
 /// <summary>What a plugin did on one order: whether it changed something, and a readable Chinese text.</summary>
 public sealed record PreprocessStep(string Code, string Name, bool Changed, string Text);
 
-/// <summary>The order a plugin works on (tracked, objects and items loaded), its shop, the actor and the time.</summary>
+/// <summary>
+/// The order a plugin works on (objects and items loaded), its shop, the actor and the time. The chain reads the orders
+/// untracked — most runs change nothing, and tracking a whole review batch's orders, lines and items cost more than the rest
+/// of the run: a plugin calls <see cref="Changing"/> before it changes the order or its lines.
+/// </summary>
 public sealed class PreprocessContext(OmsDbContext db, Order order, string shopBn, string actor, DateTime now)
 {
     public Order Order { get; } = order;
@@ -47,9 +52,23 @@ public sealed class PreprocessContext(OmsDbContext db, Order order, string shopB
     public IEnumerable<OrderObject> ShopObjects =>
         Order.Objects.Where(o => !o.Deleted && !OrderLineSources.IsAddedByOms(o.Source)).OrderBy(o => o.Position);
 
+    /// <summary>
+    /// Before the first change of the order, its objects or items: the order is attached with them (unchanged), so what the
+    /// plugin changes or adds from then on is saved. Once per order; later calls do nothing.
+    /// </summary>
+    public void Changing()
+    {
+        if (_tracked) return;
+        db.Attach(Order);
+        _tracked = true;
+    }
+
+    private bool _tracked;
+
     /// <summary>Writes an operation-log line on the order (every change of an order has one).</summary>
     public void Log(string text)
     {
+        Changing();
         db.Add(OrderLog.Create(Order.Id, "preprocess", text, Actor, Now));
         Order.UpdatedAt = Now;
     }
@@ -61,7 +80,7 @@ public sealed record PreprocessRunResult(long OrderId, string? Skipped, IReadOnl
     public bool Changed => Steps.Any(s => s.Changed);
 }
 
-/// <summary>A run's results and its orders as the run left them (objects and items loaded).</summary>
+/// <summary>A run's results and its orders as the run left them (objects and items loaded; those a plugin changed tracked).</summary>
 internal sealed record PreprocessedOrders(IReadOnlyList<PreprocessRunResult> Results, IReadOnlyList<Order> Orders);
 
 /// <summary>A plugin with its effective place and switch.</summary>
@@ -101,8 +120,9 @@ public sealed class PreprocessChain(OmsDbContext db, IEnumerable<IOrderPreproces
 
     /// <summary>
     /// <see cref="RunManyAsync"/> for a caller that holds the orders' locks already (the automatic review batch locks its
-    /// orders once for preprocess and review): answers also the orders as the run left them — objects and items loaded,
-    /// tracked by the caller's context (ids of added lines set) — so the caller need not read them again.
+    /// orders once for preprocess and review): answers also the orders as the run left them — objects and items loaded (ids
+    /// of added lines set; the orders a plugin changed tracked by the caller's context, the others not) — so the caller need
+    /// not read them again.
     /// </summary>
     internal async Task<PreprocessedOrders> RunLockedAsync(IReadOnlyCollection<long> orderIds, string actor, CancellationToken ct)
     {
@@ -111,8 +131,7 @@ public sealed class PreprocessChain(OmsDbContext db, IEnumerable<IOrderPreproces
             throw new InvalidOperationException("the preprocess chain runs in the caller's transaction");
         var ids = orderIds.Distinct().Order().ToList();
         if (ids.Count == 0) return new PreprocessedOrders([], []);
-        var orders = await db.Set<Order>().Include(o => o.Objects).Include(o => o.Items).AsSplitQuery()
-            .Where(o => ids.Contains(o.Id)).OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
+        var orders = await LoadAsync(ids, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
         var todo = orders.Where(o => SkipReason(o) is null).ToList();
         var chain = todo.Count == 0 ? [] : await OrderedAsync(ct).ConfigureAwait(false);
@@ -148,6 +167,38 @@ public sealed class PreprocessChain(OmsDbContext db, IEnumerable<IOrderPreproces
         // the run records: one multi-row insert, untracked
         await runs.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
         return new PreprocessedOrders(results, orders);
+    }
+
+    /// <summary>
+    /// The orders with their objects and items, untracked (a plugin attaches what it changes, <see cref="PreprocessContext.Changing"/>):
+    /// three plain reads by order id, the lines put on their orders here. Instances of these orders the context tracks from
+    /// before the locks may be stale, and would clash with the ones read now: they are forgotten first.
+    /// </summary>
+    private async Task<List<Order>> LoadAsync(List<long> ids, CancellationToken ct)
+    {
+        if (db.ChangeTracker.Entries().Any())
+        {
+            var asked = ids.ToHashSet();
+            foreach (var e in db.ChangeTracker.Entries().Where(e => e.Entity switch
+                     {
+                         Order o => asked.Contains(o.Id),
+                         OrderObject o => asked.Contains(o.OrderId),
+                         OrderItem i => asked.Contains(i.OrderId),
+                         _ => false,
+                     }).ToList())
+                e.State = EntityState.Detached;
+        }
+        var orders = await db.Set<Order>().AsNoTracking().Where(o => ids.Contains(o.Id)).OrderBy(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
+        var objects = (await db.Set<OrderObject>().AsNoTracking().Where(o => ids.Contains(o.OrderId)).ToListAsync(ct).ConfigureAwait(false))
+            .ToLookup(o => o.OrderId);
+        var items = (await db.Set<OrderItem>().AsNoTracking().Where(i => ids.Contains(i.OrderId)).ToListAsync(ct).ConfigureAwait(false))
+            .ToLookup(i => i.OrderId);
+        foreach (var o in orders)
+        {
+            o.Objects.AddRange(objects[o.Id].OrderBy(x => x.Id));
+            o.Items.AddRange(items[o.Id].OrderBy(x => x.Id));
+        }
+        return orders;
     }
 
     /// <summary>Every registered plugin with its effective position and switch, in chain order.</summary>

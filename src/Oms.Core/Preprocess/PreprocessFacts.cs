@@ -27,6 +27,16 @@ public sealed class PreprocessFacts(OmsDbContext db)
             invoices.Contains(id)));
     }
 
+    /// <summary>
+    /// Whether an order in hand (objects loaded, as the chain left them) carries a line of <paramref name="source"/>
+    /// (<see cref="OrderLineSources.PlatformGift"/>, <see cref="OrderLineSources.CrmGift"/>): <see cref="ForAsync"/>'s marks without a read.
+    /// </summary>
+    public static bool HasLine(Order order, string source)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return order.Objects.Any(o => !o.Deleted && o.Source == source);
+    }
+
     /// <summary>The pending invoice request of an order, if any (order detail).</summary>
     public Task<InvoiceRequest?> InvoiceAsync(long orderId, CancellationToken ct = default) =>
         db.Set<InvoiceRequest>().AsNoTracking().FirstOrDefaultAsync(r => r.OrderId == orderId, ct);

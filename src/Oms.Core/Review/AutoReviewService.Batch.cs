@@ -1,13 +1,12 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Oms.Catalog;
-using Oms.Channels;
 using Oms.Common;
 using Oms.Data;
 using Oms.Deliveries;
 using Oms.Inventory;
 using Oms.Orders;
+using Oms.Preprocess;
 using Oms.Rules;
 using Oms.Warehouses;
 
@@ -43,10 +42,10 @@ public sealed partial class AutoReviewService
     /// The batch path (DOMAIN.md §5, <c>README.md</c> of this module): merge groups of the whole batch found in one query,
     /// every order locked once (one statement), preprocessed together, never read again; rules, branch choice
     /// (<see cref="BranchAllocator.Choose"/> on a running copy of the free stock, groups by ascending id), carriers and the
-    /// chain decided in memory; then written set-wise — deliveries with their lines, logs and third-party pushes under a
-    /// savepoint, then the contended rows last: order items, orders, review states, then the freeze moves as one conditional
-    /// command (<see cref="InventoryService.MoveShopFreezeToBranchManyAsync"/>) — orders before stock, as intake and consign
-    /// lock them. A short freeze
+    /// chain decided in memory; then written set-wise under a savepoint, on PostgreSQL in one command after the ids are
+    /// reserved (<see cref="WriteContendedAsync"/>) — deliveries with their lines and logs (third-party pushes between them
+    /// and the rest), then the contended rows last: order items, orders, review states, then the conditional freeze moves —
+    /// orders before stock, as intake and consign lock them. A short freeze
     /// move (another reviewer took stock since the read) rolls back to the savepoint and sends every group through the
     /// per-group path (<see cref="ReviewOneAsync"/>); groups the batch does not handle (a split over branches, a draft
     /// <see cref="DeliveryService.CreateAsync"/> would refuse) go through it after the batch's commit, each group in a
@@ -94,16 +93,10 @@ public sealed partial class AutoReviewService
         }
         if (batchGroups.Count == 0) return new BatchOutcome(results, [], preprocessed);
 
-        // everything the decisions need, one query each
-        var groupOrderIds = batchGroups.SelectMany(g => g.Orders).Select(o => o.Id).ToList();
+        // everything the decisions need, read once: the groups' surroundings in one command, then the candidates' stock, carriers, branches
         // the rules' facts from the orders in hand: only the shops' platforms and the materials are read
         var groupOrders = batchGroups.SelectMany(g => g.Orders).ToList();
-        var lineMaterialIds = groupOrders.SelectMany(o => o.Items).Where(i => !i.Deleted).Select(i => i.BasicMaterialId).Distinct().ToList();
-        var materials = await db.Set<BasicMaterial>().AsNoTracking().Where(m => lineMaterialIds.Contains(m.Id))
-            .Select(m => new { m.Id, m.Weight, m.Sellable, m.MaterialBn }).ToDictionaryAsync(m => m.Id, ct).ConfigureAwait(false);
-        var groupShopIds = groupOrders.Select(o => o.ShopId).Distinct().ToList();
-        var shopTypes = await db.Set<Shop>().AsNoTracking().Where(s => groupShopIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.ShopType, ct)
-            .ConfigureAwait(false);
+        var (materials, shopTypes, sameMember, sameConsignee) = await SurroundingsAsync(batchGroups, ct).ConfigureAwait(false);
         var materialWeights = materials.ToDictionary(m => m.Key, m => m.Value.Weight);
         var facts = groupOrders.ToDictionary(o => o.Id, o => OrderFacts.From(o, shopTypes[o.ShopId], materialWeights));
         var reviewRuleOf = new Dictionary<long, ReviewRuleSetting>();
@@ -131,9 +124,9 @@ public sealed partial class AutoReviewService
             .ToDictionary(b => b.Id, b => new BranchInfo(b, b.Shops.Select(s => s.ShopId).ToList()));
         // third-party branches: each checked once (its WMS channel), when a group chooses it; refused → the per-group path says why
         var warehouseAccepts = new Dictionary<long, bool>();
-        var otherAddress = await SameMemberOrdersAsync(batchGroups, ct).ConfigureAwait(false);
-        var otherShop = await SameConsigneeOrdersAsync(batchGroups, ct).ConfigureAwait(false);
-        var marks = await preprocessFacts.ForAsync(groupOrderIds, ct).ConfigureAwait(false);
+        // by shop and member / by consignee: each group compares only its own few, not every probe of the batch
+        var otherAddress = sameMember.ToLookup(o => (o.ShopId, o.Key.Member));
+        var otherShop = sameConsignee.ToLookup(o => (o.ShipName, o.ShipMobile));
         var split = await settings.GetBoolAsync(SplitSetting, ct).ConfigureAwait(false);
 
         // the decisions, in memory, ascending id: what one group reserves is gone for the next
@@ -154,16 +147,17 @@ public sealed partial class AutoReviewService
             {
                 Orders = g.Orders, Candidates = candidates, Branch = choice, Logistics = logistics,
                 OtherAddressOrders = g.Key.HasMember
-                    ? otherAddress.Count(o => o.ShopId == g.Key.ShopId && (o.MemberUname == g.Key.Member || o.BuyerId == g.Key.Member) && !groupIds.Contains(o.Id)
+                    ? otherAddress[(g.Key.ShopId, g.Key.Member)].Count(o => o.ShopId == g.Key.ShopId && (o.MemberUname == g.Key.Member || o.BuyerId == g.Key.Member) && !groupIds.Contains(o.Id)
                                               && o.Key.Member == g.Key.Member && o.Key != g.Key)
                     : 0,
                 // an order this batch already turned into a delivery is no longer unconfirmed
                 OtherShopOrders = g.Key.Name.Length == 0 || g.Key.Mobile.Length == 0 ? 0
-                    : otherShop.Count(o => o.ShopId != g.Key.ShopId && o.ShipName == g.Key.Name && o.ShipMobile == g.Key.Mobile && !reviewedIds.Contains(o.Id)
+                    : otherShop[(g.Key.Name, g.Key.Mobile)].Count(o => o.ShopId != g.Key.ShopId && o.ShipName == g.Key.Name && o.ShipMobile == g.Key.Mobile && !reviewedIds.Contains(o.Id)
                                            && o.Key.Province == g.Key.Province && o.Key.City == g.Key.City
                                            && o.Key.District == g.Key.District && o.Key.Addr == g.Key.Addr),
-                PlatformGiftOrders = groupIds.Where(id => marks[id].HasPlatformGift).ToHashSet(),
-                CrmGiftOrders = groupIds.Where(id => marks[id].HasCrmGift).ToHashSet(),
+                // the preprocess chain's marks, on the orders as it left them
+                PlatformGiftOrders = g.Orders.Where(o => PreprocessFacts.HasLine(o, OrderLineSources.PlatformGift)).Select(o => o.Id).ToHashSet(),
+                CrmGiftOrders = g.Orders.Where(o => PreprocessFacts.HasLine(o, OrderLineSources.CrmGift)).Select(o => o.Id).ToHashSet(),
                 UnsellableMaterials = need.Where(n => materials.TryGetValue(n.BasicMaterialId, out var m) && !m.Sellable).Select(n => n.BasicMaterialId).ToHashSet(),
                 CheckProduct = rule.CheckProduct,
                 Need = need,
@@ -201,21 +195,21 @@ public sealed partial class AutoReviewService
         // never wait for each other in a cycle — and the stock rows stay locked only for the last round trip and the commit
         var tx = db.Database.CurrentTransaction!;
         if (made.Count > 0) await tx.CreateSavepointAsync(BatchSavepoint, ct).ConfigureAwait(false);
-        var stateRows = await InsertAsync(made, held, facts, now, ct).ConfigureAwait(false);
+        var (rows, stateRows) = await InsertAsync(made, held, facts, now, ct).ConfigureAwait(false);
         // 第三方仓库: the pushes to the warehouses (outbox), in the batch's transaction — written with the deliveries or not at all
         var pushed = made.Where(d => d.Branch.Branch.IsThirdParty).Select(d => (d.Delivery, d.Branch.Branch)).ToList();
         if (pushed.Count > 0)
         {
+            // their outbox rows come after the deliveries
+            await rows.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
             foreach (var w in thirdParty) await w.OnCreatedAsync(pushed, Actor, ct).ConfigureAwait(false);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
-        await UpdateAsync(made, held, stateRows, now, ct).ConfigureAwait(false);
-        // the batch's one conditional freeze move; short (another reviewer was faster) → nothing of the batch's decisions
-        // stays, every order goes group by group (its preprocessing, before the savepoint, stays)
+        // the contended writes with the batch's one conditional freeze move; short (another reviewer was faster) → nothing of
+        // the batch's decisions stays, every order goes group by group (its preprocessing, before the savepoint, stays)
         try
         {
-            await inventory.MoveShopFreezeToBranchManyAsync(made.SelectMany(d => d.Delivery.Items
-                .Select(i => new FreezeMoveLine(d.Delivery.ShopId, d.Delivery.BranchId, i.BasicMaterialId, i.Number))).ToList(), ct).ConfigureAwait(false);
+            await WriteContendedAsync(rows, made, held, stateRows, now, ct).ConfigureAwait(false);
         }
         catch (InsufficientStockException)
         {
@@ -291,34 +285,72 @@ public sealed partial class AutoReviewService
         return known[branch.Id] = ok;
     }
 
-    /// <summary>Open, unshipped orders of the groups' shops and members, any address (MEMBER), in one query.</summary>
-    private async Task<List<OrderProbe>> SameMemberOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
-    {
-        var keys = groups.Where(g => g.Key.HasMember).Select(g => g.Key).ToList();
-        if (keys.Count == 0) return [];
-        return await Probes(SameMembers(keys).Where(o => o.Status == OrderStatus.Active && o.ShipStatus == ShipStatus.NotShipped))
-            .ToListAsync(ct).ConfigureAwait(false);
-    }
+    /// <summary>What the batch knows of a material: weight (kg), sellable (PRODUCT), code (the shortage detail).</summary>
+    private sealed record MaterialFacts(decimal Weight, bool Sellable, string MaterialBn);
 
-    /// <summary>Active unconfirmed orders of the groups' consignees (mobile), any shop (COMBINE), in one query.</summary>
-    private async Task<List<OrderProbe>> SameConsigneeOrdersAsync(List<BatchGroup> groups, CancellationToken ct)
+    /// <summary>
+    /// Step 2's reads around the groups, in one command (<see cref="SqlBatch"/>, one round trip): the materials of their lines,
+    /// their shops' platforms, the open unshipped orders of their shops and members at any address (MEMBER; the superset of
+    /// <see cref="SameMembers"/>, keys compared in memory) and the active unconfirmed orders of their consignees' mobiles, any
+    /// shop (COMBINE) — the last two as key probes. On PostgreSQL every list is one array parameter: the same text for any batch.
+    /// </summary>
+    private async Task<(Dictionary<long, MaterialFacts> Materials, Dictionary<long, string> ShopTypes, List<OrderProbe> SameMember,
+        List<OrderProbe> SameConsignee)> SurroundingsAsync(List<BatchGroup> groups, CancellationToken ct)
     {
-        var mobiles = groups.Where(g => g.Key.Name.Length > 0 && g.Key.Mobile.Length > 0).Select(g => g.Key.Mobile).Distinct().ToArray();
-        if (mobiles.Length == 0) return [];
-        // as SameMembers: on PostgreSQL one array parameter (same text every batch), on SQLite constants
-        var sameMobile = db.Database.IsNpgsql()
-            ? db.Set<Order>().FromSql($"SELECT * FROM orders WHERE ship_mobile = ANY({mobiles})")
-            : db.Set<Order>().Where(o => EF.Constant(mobiles).Contains(o.ShipMobile!));
-        return await Probes(sameMobile.Where(o => o.Status == OrderStatus.Active && o.ProcessStatus == ProcessStatus.Unconfirmed && !o.IsFail))
-            .ToListAsync(ct).ConfigureAwait(false);
+        var orders = groups.SelectMany(g => g.Orders).ToList();
+        var materialIds = orders.SelectMany(o => o.Items).Where(i => !i.Deleted).Select(i => i.BasicMaterialId).Distinct().ToList();
+        var memberKeys = groups.Where(g => g.Key.HasMember).Select(g => g.Key).ToList();
+        var mobiles = groups.Where(g => g.Key.Name.Length > 0 && g.Key.Mobile.Length > 0).Select(g => g.Key.Mobile).Distinct().ToList();
+        await using var batch = new SqlBatch(db);
+        const string probe = "SELECT id, shop_id, order_bn, member_uname, buyer_id, ship_name, ship_mobile, ship_province, ship_city, ship_district, ship_addr FROM orders WHERE ";
+        var text = batch.Text;
+        text.Append("SELECT id, shop_type FROM shop WHERE ").Append(batch.IdIn(orders.Select(o => o.ShopId).Distinct())).Append(";\n");
+        if (materialIds.Count > 0)
+            text.Append("SELECT id, weight, sellable, material_bn FROM basic_material WHERE ").Append(batch.IdIn(materialIds)).Append(";\n");
+        if (memberKeys.Count > 0)
+        {
+            var members = memberKeys.Select(k => k.Member).Distinct().ToList();
+            text.Append(probe).Append(batch.In("shop_id", memberKeys.Select(k => k.ShopId).Distinct()))
+                .Append(" AND (").Append(batch.In("member_uname", members)).Append(" OR ").Append(batch.In("buyer_id", members)).Append(')')
+                .Append(CultureInfo.InvariantCulture, $" AND status = {batch.P((int)OrderStatus.Active)} AND ship_status = {batch.P((int)ShipStatus.NotShipped)};\n");
+        }
+        if (mobiles.Count > 0)
+            text.Append(probe).Append(batch.In("ship_mobile", mobiles))
+                .Append(CultureInfo.InvariantCulture, $" AND status = {batch.P((int)OrderStatus.Active)} AND process_status = {batch.P((int)ProcessStatus.Unconfirmed)}")
+                .Append(CultureInfo.InvariantCulture, $" AND is_fail = {batch.P(false)};\n");
+
+        var shopTypes = new Dictionary<long, string>();
+        var materials = new Dictionary<long, MaterialFacts>(materialIds.Count);
+        List<OrderProbe> sameMember = [], sameConsignee = [];
+        await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false)) shopTypes.Add(r.GetInt64(0), r.GetString(1));
+        if (materialIds.Count > 0)
+        {
+            await r.NextResultAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+                materials.Add(r.GetInt64(0), new MaterialFacts(batch.Decimal(r, 1), r.GetBoolean(2), r.GetString(3)));
+        }
+        async Task<List<OrderProbe>> ProbesAsync()
+        {
+            await r.NextResultAsync(ct).ConfigureAwait(false);
+            string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+            var found = new List<OrderProbe>();
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+                found.Add(new OrderProbe(r.GetInt64(0), r.GetInt64(1), r.GetString(2), Text(3), Text(4), Text(5), Text(6),
+                    OrderMergeKey.Of(r.GetInt64(1), Text(3), Text(4), Text(5), Text(6), Text(7), Text(8), Text(9), Text(10))));
+            return found;
+        }
+        if (memberKeys.Count > 0) sameMember = await ProbesAsync().ConfigureAwait(false);
+        if (mobiles.Count > 0) sameConsignee = await ProbesAsync().ConfigureAwait(false);
+        return (materials, shopTypes, sameMember, sameConsignee);
     }
 
     /// <summary>
-    /// The batch's rows nobody else writes, before its freeze move, without the change tracker: held orders dispatched (one
-    /// call), deliveries with reserved ids and their numbers, their lines and every log line (one multi-row insert per
-    /// table). Answers the review states <see cref="UpdateAsync"/> writes.
+    /// The batch's rows nobody else writes, without the change tracker: held orders dispatched (one call), deliveries with
+    /// reserved ids and their numbers, their lines and every log line queued (one multi-row insert per table, written with
+    /// the contended rows by <see cref="WriteContendedAsync"/> unless written before). Answers them and the review states.
     /// </summary>
-    private async Task<List<OrderReviewState>> InsertAsync(List<BatchDelivery> made, List<BatchHeld> held, Dictionary<long, OrderFacts> facts, DateTime now,
+    private async Task<(RowInserter Rows, List<OrderReviewState> States)> InsertAsync(List<BatchDelivery> made, List<BatchHeld> held, Dictionary<long, OrderFacts> facts, DateTime now,
         CancellationToken ct)
     {
         // an order left for people goes to its group's reviewers (自动分派), when the group has a dispatch rule
@@ -362,17 +394,26 @@ public sealed partial class AutoReviewService
                     Flags = (long)h.Flags, Blocking = (long)h.Blocking, Detail = h.Detail, RetryAt = RetryAtOf(h.Flags, now),
                 });
             }
-        await rows.AddRange(logs).ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
-        return stateRows;
+        rows.AddRange(logs);
+        return (rows, stateRows);
     }
 
     /// <summary>
-    /// The batch's contended writes before its freeze move, in one command: <c>split_num</c>, the orders (confirmed, or the
-    /// held ones' <c>auto_status</c>) and the review states.
+    /// The batch's writes, the contended ones last (<c>split_num</c>, the orders — confirmed, or the held ones'
+    /// <c>auto_status</c> —, the review states, then the freeze move). On PostgreSQL one command, one round trip: the rows
+    /// still queued on <paramref name="rows"/> first, the freeze move last
+    /// (<see cref="InventoryService.AppendMoveShopFreezeToBranchManyAsync"/>; short → <see cref="InsufficientStockException"/>,
+    /// the caller rolls back to its savepoint). On SQLite the queued rows, the statements one by one, then
+    /// <see cref="InventoryService.MoveShopFreezeToBranchManyAsync"/>.
     /// </summary>
-    private async Task UpdateAsync(List<BatchDelivery> made, List<BatchHeld> held, List<OrderReviewState> stateRows, DateTime now, CancellationToken ct)
+    private async Task WriteContendedAsync(RowInserter rows, List<BatchDelivery> made, List<BatchHeld> held, List<OrderReviewState> stateRows, DateTime now,
+        CancellationToken ct)
     {
+        var freeze = made.SelectMany(d => d.Delivery.Items
+            .Select(i => new FreezeMoveLine(d.Delivery.ShopId, d.Delivery.BranchId, i.BasicMaterialId, i.Number))).ToList();
         await using var batch = new SqlBatch(db);
+        if (batch.IsNpgsql) rows.AppendTo(batch);
+        else await rows.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
         var text = batch.Text;
         var P = batch.P;
         batch.Add("@now", now);
@@ -413,7 +454,20 @@ public sealed partial class AutoReviewService
             text.Append(" ON CONFLICT (order_id) DO UPDATE SET seen_updated_at = excluded.seen_updated_at, attempted_at = excluded.attempted_at, ")
                 .Append("flags = excluded.flags, blocking = excluded.blocking, detail = excluded.detail, retry_at = excluded.retry_at, queued_until = NULL;\n");
         }
-        await batch.ExecuteAsync(ct).ConfigureAwait(false);
+        if (!batch.IsNpgsql)
+        {
+            await batch.ExecuteAsync(ct).ConfigureAwait(false);
+            await inventory.MoveShopFreezeToBranchManyAsync(freeze, ct).ConfigureAwait(false);
+            return;
+        }
+        if (freeze.Count == 0)
+        {
+            await batch.ExecuteAsync(ct).ConfigureAwait(false);
+            return;
+        }
+        var check = await inventory.AppendMoveShopFreezeToBranchManyAsync(batch, freeze, ct).ConfigureAwait(false);
+        await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await check(r, ct).ConfigureAwait(false);
     }
 
 }
