@@ -76,12 +76,14 @@ public sealed class DatabaseOptions
 
 /// <summary>
 /// WAL lets readers run beside the one writer; the busy timeout makes writers queue instead of failing; writers leave the
-/// checkpoint to <see cref="SqliteCheckpointer"/> up to its safety threshold.
+/// checkpoint to <see cref="SqliteCheckpointer"/> up to its safety threshold; temporary storage — among it the journal of
+/// every savepoint, which the matrix batches use per call — stays in memory instead of going through a temporary file
+/// (half the write system calls of intake).
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public static readonly SqlitePragmas Instance = new();
-    private static readonly string Sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=" + SqliteCheckpointer.WriterPages + ";";
+    private static readonly string Sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=" + SqliteCheckpointer.WriterPages + ";";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

@@ -23,6 +23,19 @@ public sealed class SqliteCheckpointerTests(SqliteCoreFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Every_connection_gets_the_pragmas()
+    {
+        await using var scope = fixture.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+        await db.Database.OpenConnectionAsync(Ct);
+        Assert.Equal(1, await PragmaAsync(db, "synchronous"));      // NORMAL: WAL commits survive a process crash
+        Assert.Equal(1, await PragmaAsync(db, "foreign_keys"));
+        Assert.Equal(2, await PragmaAsync(db, "temp_store"));       // MEMORY: savepoint journals without a temporary file
+        Assert.Equal(60_000, await PragmaAsync(db, "busy_timeout"));
+        Assert.Equal(SqliteCheckpointer.WriterPages, await PragmaAsync(db, "wal_autocheckpoint"));
+    }
+
+    [Fact]
     public async Task Writers_leave_the_checkpoint_to_the_service_which_copies_the_whole_log()
     {
         await using var scope = fixture.Scope();
