@@ -46,7 +46,8 @@ public sealed record MatrixBatchOptions
 /// load a batch is one call and nothing waits; under load the batch grows by itself while the previous
 /// one commits, so one durable commit carries many orders.
 /// <para>
-/// One writer per process: calls of one process never wait on each other's locks. Calls of the same
+/// One writer per process: calls of one process never wait on each other's locks (two writers were measured slower on
+/// PostgreSQL: half the batch size, twice the per-batch cost, contention — docs/benchmarks.md). Calls of the same
 /// order in one batch run one after the other in the same transaction (the order lock is re-entrant
 /// there), so the second sees the first: 20 pushes of one order still give one <c>created</c>. Across
 /// processes, a batch holds its orders' locks until it commits; a deadlock between two batches is
