@@ -282,7 +282,10 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
         /// (branch, material) order first — by the <c>ORDER BY</c> of the insert, or a <c>FOR UPDATE</c> select before the
         /// update (an update joined to an array has no order of its own) — the lock order every other caller keeps.
         /// </summary>
-        public string Rows => RowsOver("@b", "@m", "@n", "@now");
+        public string Rows => _rows ??= RowsOver("@b", "@m", "@n", "@now");
+
+        // built once per kind (the statement of every set-wise stock move on PostgreSQL), as before RowsOver existed
+        private string? _rows;
 
         /// <summary><see cref="Rows"/> over the parameters named <paramref name="b"/>, <paramref name="m"/>, <paramref name="n"/> and <paramref name="now"/>.</summary>
         public string RowsOver(string b, string m, string n, string now) => Column is { } c
