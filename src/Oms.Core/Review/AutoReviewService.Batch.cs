@@ -147,12 +147,12 @@ public sealed partial class AutoReviewService
             {
                 Orders = g.Orders, Candidates = candidates, Branch = choice, Logistics = logistics,
                 OtherAddressOrders = g.Key.HasMember
-                    ? otherAddress[(g.Key.ShopId, g.Key.Member)].Count(o => o.ShopId == g.Key.ShopId && (o.MemberUname == g.Key.Member || o.BuyerId == g.Key.Member) && !groupIds.Contains(o.Id)
-                                              && o.Key.Member == g.Key.Member && o.Key != g.Key)
+                    ? otherAddress[(g.Key.ShopId, g.Key.Member)].Count(o => (o.MemberUname == g.Key.Member || o.BuyerId == g.Key.Member) && !groupIds.Contains(o.Id)
+                                              && o.Key != g.Key)
                     : 0,
                 // an order this batch already turned into a delivery is no longer unconfirmed
                 OtherShopOrders = g.Key.Name.Length == 0 || g.Key.Mobile.Length == 0 ? 0
-                    : otherShop[(g.Key.Name, g.Key.Mobile)].Count(o => o.ShopId != g.Key.ShopId && o.ShipName == g.Key.Name && o.ShipMobile == g.Key.Mobile && !reviewedIds.Contains(o.Id)
+                    : otherShop[(g.Key.Name, g.Key.Mobile)].Count(o => o.ShopId != g.Key.ShopId && !reviewedIds.Contains(o.Id)
                                            && o.Key.Province == g.Key.Province && o.Key.City == g.Key.City
                                            && o.Key.District == g.Key.District && o.Key.Addr == g.Key.Addr),
                 // the preprocess chain's marks, on the orders as it left them
