@@ -11,9 +11,9 @@ namespace Oms.Data;
 /// <para>
 /// By default the transaction whose commit takes the WAL past 1,000 pages checkpoints it on the spot: copies the pages
 /// and syncs the file, while every other writer of the database waits for its lock. Under intake load that was a third of
-/// the order batch writer's time. With this service running (<c>oms serve</c>, <c>oms worker</c>) the writers' own
-/// threshold is raised to <see cref="WriterPages"/> (a safety net, e.g. for a process without the service) and a
-/// <c>PASSIVE</c> checkpoint — which waits for no reader and no writer — runs beside them. Often and small: once a second
+/// the order batch writer's time. Every connection raises the writers' own threshold to <see cref="WriterPages"/> (the
+/// safety net where this service does not run: command-line tools, tests), and in <c>oms serve</c> and <c>oms worker</c>
+/// this service's <c>PASSIVE</c> checkpoint — which waits for no reader and no writer — runs beside the writers. Often and small: once a second
 /// (a few thousand pages each time) the copy and the file's sync held up the writers' commits — intake's p99 at
 /// concurrency 8 went from 37 to 82 ms; every 100 ms it is 33 ms, and the writers still never checkpoint. A database
 /// nobody writes to is looked at once a second.
