@@ -19,6 +19,8 @@ using Oms.Tasks;
 //   dotnet run -c Release --project bench/Oms.Bench -- intake [N] [sqlite|postgres ...]
 // Review: N clean orders, then automatic review by 1 and 2 reviewers (OMS_BENCH_REVIEWERS=1 only one); scenario mixed (default N 3,000) or hot (default 10,000).
 //   dotnet run -c Release --project bench/Oms.Bench -- review [mixed|hot] [N] [sqlite|postgres ...]
+// Review by worker processes: the same orders reviewed by 1 and 2 `oms worker` processes (OMS_BENCH_PROCESSES=1 only one), queued by their auto-review timer.
+//   dotnet run -c Release --project bench/Oms.Bench -- review-workers [mixed|hot] [N] [sqlite|postgres ...]
 // Pipeline: oms serve + demo + virtual warehouse; N orders pushed to /api until their write-backs arrived.
 //   dotnet run -c Release --project bench/Oms.Bench -- pipeline [N] [sqlite|postgres ...]
 if (args.Length > 0 && args[0] == "pipeline")
@@ -61,6 +63,20 @@ if (args.Length > 0 && args[0] == "review")
     foreach (var backend in rb)
         foreach (var w in rw)
             Console.WriteLine(ReviewBench.Format(await ReviewBench.RunAsync(backend, rs, rn, w)));
+    return;
+}
+if (args.Length > 0 && args[0] == "review-workers")
+{
+    var ws = args.Length > 1 ? args[1] : "mixed";
+    var wn = args.Length > 2 && int.TryParse(args[2], out var wp) ? wp : 10_000;
+    var wb = args.Length > 3 ? args.Skip(3).ToList() : ["sqlite", "postgres"];
+    var processes = Environment.GetEnvironmentVariable("OMS_BENCH_PROCESSES");
+    int[] pw = string.IsNullOrWhiteSpace(processes) ? [1, 2] : processes.Split(',').Select(int.Parse).ToArray();
+    Console.WriteLine("| backend | scenario | worker processes | orders | orders/s | seconds | wall seconds | reviewed | held | deliveries | invariants |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+    foreach (var backend in wb)
+        foreach (var p in pw)
+            Console.WriteLine(ReviewBench.Format(await ReviewBench.RunProcessesAsync(backend, ws, wn, p)));
     return;
 }
 if (args.Length > 0 && args[0] == "intake")

@@ -15,6 +15,7 @@ using Oms.Review;
 using Oms.Server;
 using Oms.Server.Cli;
 using Oms.Simulators.Shop;
+using Oms.Tasks;
 using Oms.Warehouses;
 
 /// <summary>
@@ -40,70 +41,205 @@ internal static class ReviewBench
         });
 
     /// <summary>
-    /// A fresh installation (the demo data on a new database, the host built but not serving, so no worker runs) with
-    /// <paramref name="orders"/> clean paid orders pushed through the in-process gateway and the buffer set to 0; runs
-    /// <paramref name="body"/> with the due order ids, then drops everything.
+    /// A fresh installation with <paramref name="orders"/> clean paid orders pushed through the in-process gateway and the
+    /// buffer set to 0; runs <paramref name="body"/> with the due order ids, then drops everything.
     /// </summary>
     public static async Task<T> WithInstallationAsync<T>(string backend, string scenario, int orders, Func<IServiceProvider, List<long>, Task<T>> body)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "oms-review-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
-        var settings = new Dictionary<string, string?>
-        {
-            ["OMS_DATA_DIR"] = dir,
-            ["Oms:Database:Provider"] = backend,
-            ["Oms:Database:MigrateOnStart"] = "true",
-            ["Oms:Admin:InitialPassword"] = "Bench-Password-1",
-        };
-        string? pgName = null;
-        var pgAdmin = Environment.GetEnvironmentVariable("OMS_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=55432;Username=postgres";
-        if (backend == "postgres")
-        {
-            pgName = "oms_review_" + Guid.NewGuid().ToString("N")[..8];
-            await BenchPostgres.CreateAsync(pgAdmin, pgName);
-            settings["ConnectionStrings:Postgres"] = new NpgsqlConnectionStringBuilder(pgAdmin) { Database = pgName, MaxPoolSize = 100 }.ToString();
-        }
-        var app = OmsWebHost.Build([], b =>
-        {
-            b.Configuration.AddInMemoryCollection(settings);
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
+        await using var installation = await Installation.OpenAsync(backend, scenario, hotUnits: orders / 2);
+        var sp = installation.Services;
+        await installation.PushAsync("RB", orders, seed: 7);
+        await SetAsync(sp, "order.buffer_minutes", "0");
+        await installation.AnalyzeAsync();
+        List<long> due;
+        await using (var scope = sp.CreateAsyncScope())
+            due = await scope.ServiceProvider.GetRequiredService<AutoReviewService>().DueAsync(int.MaxValue);
+        return await body(sp, due);
+    }
+
+    public sealed record ProcessRow(string Backend, string Scenario, int Processes, int Orders, double Seconds, double WallSeconds, int Reviewed, int Held, int Deliveries, string Invariants);
+
+    /// <summary>
+    /// Review as it runs in production: <paramref name="processes"/> <c>oms worker</c> processes (each running
+    /// <c>autorder</c> tasks two at a time) and the <c>auto-review</c> timer queueing the due orders. Automatic review on,
+    /// buffer 0. The workers first review 600 warm-up orders (their JIT, not counted); then the timers are stopped in every
+    /// process (the persisted kind switch), N orders pushed, and the timers started again. Timed from the first scan's
+    /// queueing (seen by polling every 10 ms) until every order is reviewed or held (polled every 100 ms); wall time counts
+    /// from the timers' start, with the wait for the next firing.
+    /// </summary>
+    public static async Task<ProcessRow> RunProcessesAsync(string backend, string scenario, int orders, int processes)
+    {
+        const int warmUp = 600;
+        await using var installation = await Installation.OpenAsync(backend, scenario, hotUnits: orders / 2 + warmUp);
+        var sp = installation.Services;
+        await SetAsync(sp, "order.buffer_minutes", "0");
+        await SetAsync(sp, "review.auto_enabled", "true");
+        var workers = Enumerable.Range(0, processes).Select(_ => IntakeBench.Start(installation.ProcessEnv, "worker")).ToList();
         try
         {
-            await OmsWebHost.PrepareAsync(app);
-            var sp = app.Services;
-            var catalog = await SeedAsync(sp, scenario, orders);
-            using (var client = new MatrixPushClient(new InProcessMatrixTransport(sp)))
-            {
-                await new LoadRunner(client, catalog, new LoadOptions
-                {
-                    Orders = orders, Concurrency = 8, Seed = 7,
-                    Generator = new OrderGeneratorOptions
-                    {
-                        Prefix = "RB", GiftRate = 0, CodRate = 0, UnpaidRate = 0, InvoiceRate = 0, BuyerMessageRate = 0, SellerMemoRate = 0,
-                        MinLines = 1, MaxLines = scenario == "hot" ? 1 : 3, MaxQuantity = scenario == "hot" ? 1 : 2,
-                    },
-                }).RunAsync(CancellationToken.None);
-            }
+            await installation.PushAsync("RW", warmUp, seed: 11);
+            await WaitSettledAsync(sp, "RW", warmUp, workers, TimeSpan.FromMinutes(2));
+            await SwitchTimersAsync(sp, stop: true);
+            // every process reads the switches once a second (TaskOptions.ControlPoll); a firing already claimed finishes
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await installation.PushAsync("RB", orders, seed: 7);
+            await installation.AnalyzeAsync();
+            long firstId;
+            await using (var first = sp.CreateAsyncScope())
+                firstId = await first.ServiceProvider.GetRequiredService<OmsDbContext>().Set<Oms.Orders.Order>().Where(o => o.OrderBn.StartsWith("RB")).MinAsync(o => o.Id);
+            var wall = Stopwatch.StartNew();
+            await SwitchTimersAsync(sp, stop: false);
+            var queued = await WaitQueuedAsync(sp, firstId, TimeSpan.FromMinutes(1));
+            await WaitSettledAsync(sp, "RB", orders, workers, TimeSpan.FromMinutes(10));
+            var seconds = (wall.Elapsed - queued).TotalSeconds;
+            var wallSeconds = wall.Elapsed.TotalSeconds;
 
-            await using (var scope = sp.CreateAsyncScope())
-                await scope.ServiceProvider.GetRequiredService<Oms.Admin.SettingsService>().SetAsync("order.buffer_minutes", "0", "bench");
-            List<long> due;
-            await using (var scope = sp.CreateAsyncScope())
-                await BenchPostgres.AnalyzeAsync(scope.ServiceProvider.GetRequiredService<OmsDbContext>());
-            await using (var scope = sp.CreateAsyncScope())
-                due = await scope.ServiceProvider.GetRequiredService<AutoReviewService>().DueAsync(int.MaxValue);
-
-            return await body(sp, due);
+            await using var scope = sp.CreateAsyncScope();
+            var s = scope.ServiceProvider;
+            var db = s.GetRequiredService<OmsDbContext>();
+            var reviewed = await db.Set<Oms.Orders.Order>().CountAsync(o => o.OrderBn.StartsWith("RB") && o.Confirmed);
+            var held = await db.Set<Oms.Orders.Order>().CountAsync(o => o.OrderBn.StartsWith("RB") && !o.Confirmed && o.AutoStatus != 0);
+            var deliveries = await db.Set<Delivery>().CountAsync();
+            var violations = await s.GetRequiredService<InventoryInvariants>().CheckAsync();
+            return new ProcessRow(backend, scenario, processes, orders, seconds, wallSeconds, reviewed, held, deliveries,
+                violations.Count == 0 ? "hold" : violations.Count + " violated: " + violations[0]);
         }
         finally
         {
-            await app.DisposeAsync();
-            if (pgName is not null)
+            foreach (var w in workers)
             {
-                await BenchPostgres.DropAsync(pgAdmin, pgName);
+                if (!w.HasExited) w.Kill(entireProcessTree: true);
+                await w.WaitForExitAsync();
+                w.Dispose();
             }
-            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Time until the first scan has queued an order from <paramref name="firstId"/> on (a review state row; polled every 10 ms by primary key).</summary>
+    private static async Task<TimeSpan> WaitQueuedAsync(IServiceProvider sp, long firstId, TimeSpan patience)
+    {
+        var sw = Stopwatch.StartNew();
+        await using var scope = sp.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+        while (!await db.Set<OrderReviewState>().AnyAsync(r => r.OrderId >= firstId))
+        {
+            if (sw.Elapsed > patience) throw new TimeoutException($"no order queued for review after {patience}");
+            await Task.Delay(10);
+        }
+        return sw.Elapsed;
+    }
+
+    /// <summary>Until every order numbered <paramref name="prefix"/>… is confirmed or held (auto_status set); a worker that exits fails the run.</summary>
+    private static async Task WaitSettledAsync(IServiceProvider sp, string prefix, int orders, IReadOnlyList<Process> workers, TimeSpan patience)
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            if (workers.FirstOrDefault(w => w.HasExited) is { } gone) throw new InvalidOperationException($"oms worker exited with {gone.ExitCode}");
+            await using (var scope = sp.CreateAsyncScope())
+            {
+                var settled = await scope.ServiceProvider.GetRequiredService<OmsDbContext>().Set<Oms.Orders.Order>()
+                    .CountAsync(o => o.OrderBn.StartsWith(prefix) && (o.Confirmed || o.AutoStatus != 0));
+                if (settled >= orders) return;
+                if (sw.Elapsed > patience) throw new TimeoutException($"{settled} of {orders} {prefix} orders settled after {patience}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task SwitchTimersAsync(IServiceProvider sp, bool stop)
+    {
+        await using var scope = sp.CreateAsyncScope();
+        var tasks = scope.ServiceProvider.GetRequiredService<TaskManager>();
+        if (stop) await tasks.StopAsync(TaskKind.Timer, "bench");
+        else await tasks.StartAsync(TaskKind.Timer, "bench");
+    }
+
+    private static async Task SetAsync(IServiceProvider sp, string key, string value)
+    {
+        await using var scope = sp.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<Oms.Admin.SettingsService>().SetAsync(key, value, "bench");
+    }
+
+    /// <summary>
+    /// The demo installation on a new database (<see cref="SeedAsync"/>), its host built but not serving, so no worker runs
+    /// in it; <see cref="ProcessEnv"/> is the environment of an <c>oms</c> process on the same database. Disposing drops it.
+    /// </summary>
+    private sealed class Installation : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+        private readonly string _dir;
+        private readonly string? _pgName;
+        private readonly string _pgAdmin;
+        private readonly string _scenario;
+        private SimCatalog _catalog = null!;
+
+        private Installation(WebApplication app, string dir, string? pgName, string pgAdmin, string scenario, Dictionary<string, string> processEnv)
+        {
+            _app = app; _dir = dir; _pgName = pgName; _pgAdmin = pgAdmin; _scenario = scenario; ProcessEnv = processEnv;
+        }
+
+        public IServiceProvider Services => _app.Services;
+        public Dictionary<string, string> ProcessEnv { get; }
+
+        public static async Task<Installation> OpenAsync(string backend, string scenario, int hotUnits)
+        {
+            var (dir, env) = IntakeBench.NewInstallation("oms-review-", backend);
+            var pgAdmin = Environment.GetEnvironmentVariable("OMS_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=55432;Username=postgres";
+            string? pgName = null;
+            if (backend == "postgres")
+            {
+                pgName = "oms_review_" + Guid.NewGuid().ToString("N")[..8];
+                await BenchPostgres.CreateAsync(pgAdmin, pgName);
+                env["ConnectionStrings__Postgres"] = new NpgsqlConnectionStringBuilder(pgAdmin) { Database = pgName, MaxPoolSize = 100 }.ToString();
+            }
+            var app = OmsWebHost.Build([], b =>
+            {
+                // the same settings as the processes', in configuration's own spelling
+                b.Configuration.AddInMemoryCollection(env.Select(kv => KeyValuePair.Create(kv.Key.Replace("__", ":", StringComparison.Ordinal), (string?)kv.Value)));
+                b.Logging.SetMinimumLevel(LogLevel.Warning);
+            });
+            var installation = new Installation(app, dir, pgName, pgAdmin, scenario, env);
+            try
+            {
+                await OmsWebHost.PrepareAsync(app);
+                installation._catalog = await SeedAsync(app.Services, scenario, hotUnits);
+                return installation;
+            }
+            catch
+            {
+                await installation.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary><paramref name="orders"/> clean paid orders numbered <paramref name="prefix"/>…, pushed at concurrency 8.</summary>
+        public async Task PushAsync(string prefix, int orders, int seed)
+        {
+            using var client = new MatrixPushClient(new InProcessMatrixTransport(Services));
+            await new LoadRunner(client, _catalog, new LoadOptions
+            {
+                Orders = orders, Concurrency = 8, Seed = seed,
+                Generator = new OrderGeneratorOptions
+                {
+                    Prefix = prefix, GiftRate = 0, CodRate = 0, UnpaidRate = 0, InvoiceRate = 0, BuyerMessageRate = 0, SellerMemoRate = 0,
+                    MinLines = 1, MaxLines = _scenario == "hot" ? 1 : 3, MaxQuantity = _scenario == "hot" ? 1 : 2,
+                },
+            }).RunAsync(CancellationToken.None);
+        }
+
+        public async Task AnalyzeAsync()
+        {
+            await using var scope = Services.CreateAsyncScope();
+            await BenchPostgres.AnalyzeAsync(scope.ServiceProvider.GetRequiredService<OmsDbContext>());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.DisposeAsync();
+            if (_pgName is not null) await BenchPostgres.DropAsync(_pgAdmin, _pgName);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(_dir, true); } catch (IOException) { }
         }
     }
 
@@ -135,8 +271,8 @@ internal static class ReviewBench
         return (sw.Elapsed.TotalSeconds, reviewed, held, skipped);
     }
 
-    /// <summary>The demo installation; <c>mixed</c>: 100,000 more of every material in the main branch; <c>hot</c>: one SKU with stock for half the orders.</summary>
-    private static async Task<SimCatalog> SeedAsync(IServiceProvider sp, string scenario, int orders)
+    /// <summary>The demo installation; <c>mixed</c>: 100,000 more of every material in the main branch; <c>hot</c>: one SKU with <paramref name="hotUnits"/> units.</summary>
+    private static async Task<SimCatalog> SeedAsync(IServiceProvider sp, string scenario, int hotUnits)
     {
         await using var scope = sp.CreateAsyncScope();
         var s = scope.ServiceProvider;
@@ -149,7 +285,7 @@ internal static class ReviewBench
             var basic = await s.GetRequiredService<BasicMaterialService>().CreateAsync(new BasicMaterialInput("HOT-1", "爆款") { RetailPrice = 99m, Weight = 0.3m }, "bench");
             await s.GetRequiredService<SalesMaterialService>().CreateAsync(
                 new SalesMaterialInput("S-HOT-1", "爆款", SalesMaterialType.Normal, [new BindingPart("HOT-1", 1, null)]) { RetailPrice = 99m }, "bench");
-            await ReceiveAsync(s, [new StockMoveLine(hz.Id, basic.Id, orders / 2)]);
+            await ReceiveAsync(s, [new StockMoveLine(hz.Id, basic.Id, hotUnits)]);
             return new SimCatalog([new SalesItem("S-HOT-1", "爆款", 99m) { Weight = 0.3m }], shops);
         }
         var ids = await db.Set<BasicMaterial>().Select(m => m.Id).ToListAsync();
@@ -167,4 +303,7 @@ internal static class ReviewBench
 
     public static string Format(Row r) => string.Create(CultureInfo.InvariantCulture,
         $"| {r.Backend} | {r.Scenario} | {r.Workers} | {r.Orders} | {r.Orders / r.Seconds:F0} | {r.Reviewed} | {r.Held} | {r.Deliveries} | {r.Invariants} |");
+
+    public static string Format(ProcessRow r) => string.Create(CultureInfo.InvariantCulture,
+        $"| {r.Backend} | {r.Scenario} | {r.Processes} | {r.Orders} | {r.Orders / r.Seconds:F0} | {r.Seconds:F2} | {r.WallSeconds:F2} | {r.Reviewed} | {r.Held} | {r.Deliveries} | {r.Invariants} |");
 }

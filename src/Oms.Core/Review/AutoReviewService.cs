@@ -47,6 +47,8 @@ public sealed partial class AutoReviewService(
     public const int BatchSize = 200;
     /// <summary>STORE / BRANCH: how long before an unchanged order is looked at again (stock may arrive meanwhile).</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(5);
+    /// <summary>How long an order queued for review (<see cref="MarkQueuedAsync"/>) is left to its task: one not reviewed by then (a lost task) is queued again by a later scan.</summary>
+    public static readonly TimeSpan QueuedFor = TimeSpan.FromMinutes(2);
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 

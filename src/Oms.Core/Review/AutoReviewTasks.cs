@@ -15,8 +15,6 @@ internal sealed class AutoReviewScanHandler(OmsDbContext db, AutoReviewService r
 {
     public const string TimerName = "auto-review";
     public const int MaxPerScan = 5000;
-    /// <summary>A queued order not reviewed within this time (a lost task) is queued again by a later scan.</summary>
-    public static readonly TimeSpan QueuedFor = TimeSpan.FromMinutes(2);
 
     public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
     {
@@ -26,7 +24,7 @@ internal sealed class AutoReviewScanHandler(OmsDbContext db, AutoReviewService r
         if (due.Count == 0) return TaskResult.Success("nothing due");
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         queue.Enqueue(db, due.Chunk(AutoReviewService.BatchSize).Select(ids => registry.Message(AutoReviewTaskHandler.Type, AutoReviewTaskHandler.Payload(ids))));
-        await review.MarkQueuedAsync(due, clock.GetUtcNow().UtcDateTime + QueuedFor, cancellationToken).ConfigureAwait(false);
+        await review.MarkQueuedAsync(due, clock.GetUtcNow().UtcDateTime + AutoReviewService.QueuedFor, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return TaskResult.Success($"{due.Count} orders queued");
     }

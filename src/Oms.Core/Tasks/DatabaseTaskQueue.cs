@@ -86,26 +86,50 @@ public sealed class DatabaseTaskQueue(TaskDb taskDb, TimeProvider clock, TaskOpt
     }
 
     /// <summary>
-    /// Leases up to <paramref name="max"/> visible rows of a kind (any kind when null). PostgreSQL
+    /// Leases up to <paramref name="max"/> visible rows of a kind (any kind when null), oldest first; with
+    /// <paramref name="perType"/>, at most its count of each type it names and none of another. PostgreSQL
     /// skips rows other workers hold (<c>FOR UPDATE SKIP LOCKED</c>); SQLite has one writer, so a
     /// single <c>UPDATE … RETURNING</c> in an immediate transaction is already exclusive.
     /// <paramref name="countAttempt"/> is false for the RabbitMQ relay, which only moves rows.
     /// </summary>
-    internal async Task<IReadOnlyList<LeasedTask>> LeaseAsync(TaskKind? kind, int max, TimeSpan leaseTime, bool countAttempt, CancellationToken ct)
+    internal async Task<IReadOnlyList<LeasedTask>> LeaseAsync(TaskKind? kind, int max, IReadOnlyDictionary<string, int>? perType, TimeSpan leaseTime,
+        bool countAttempt, CancellationToken ct)
     {
         await using var db = taskDb.Create();
         var sqlite = taskDb.IsSqlite;
         var now = clock.GetUtcNow().UtcDateTime;
         var kindFilter = kind is null ? "" : "kind = @kind AND ";
+        // per type: one ordered, limited pick of each type's ready rows (together at most max), so a type whose slots are
+        // full is not taken at all
+        List<(string Type, int Limit)>? types = null;
+        if (perType is not null)
+        {
+            types = [];
+            var left = max;
+            foreach (var (type, n) in perType.OrderBy(t => t.Key, StringComparer.Ordinal))
+            {
+                if (Math.Min(n, left) <= 0) continue;
+                types.Add((type, Math.Min(n, left)));
+                left -= Math.Min(n, left);
+            }
+            if (types.Count == 0) return [];
+        }
+        string Pick(string typeFilter, string limit) =>
+            $"SELECT id FROM task_queue WHERE {kindFilter}{typeFilter}visible_at <= @now ORDER BY visible_at LIMIT {limit}{(sqlite ? "" : " FOR UPDATE SKIP LOCKED")}";
+        string picked;
+        if (types is null) picked = sqlite ? Pick("", "@n") : $"({Pick("", "@n")})";
+        else if (sqlite) picked = string.Join(" UNION ALL ", types.Select((_, i) => $"SELECT id FROM ({Pick($"type = @t{i} AND ", $"@n{i}")})"));
+        else picked = "(" + string.Join(" UNION ALL ", types.Select((_, i) => $"SELECT id FROM c{i}")) + ")";
+        var ctes = types is null || sqlite ? "" : "WITH " + string.Join(", ", types.Select((_, i) => $"c{i} AS ({Pick($"type = @t{i} AND ", $"@n{i}")})")) + "\n";
         var sql = sqlite
             ? $"""
                UPDATE task_queue SET state = 1, attempts = attempts + @inc, visible_at = @until, lease_owner = @owner, updated_at = @now
-               WHERE id IN (SELECT id FROM task_queue WHERE {kindFilter}visible_at <= @now ORDER BY visible_at LIMIT @n)
+               WHERE id IN ({picked})
                RETURNING id, type, kind, payload, attempts, max_attempts, last_error
                """
             : $"""
-               UPDATE task_queue t SET state = 1, attempts = t.attempts + @inc, visible_at = @until, lease_owner = @owner, updated_at = @now
-               FROM (SELECT id FROM task_queue WHERE {kindFilter}visible_at <= @now ORDER BY visible_at LIMIT @n FOR UPDATE SKIP LOCKED) s
+               {ctes}UPDATE task_queue t SET state = 1, attempts = t.attempts + @inc, visible_at = @until, lease_owner = @owner, updated_at = @now
+               FROM {picked} s
                WHERE t.id = s.id
                RETURNING t.id, t.type, t.kind, t.payload, t.attempts, t.max_attempts, t.last_error
                """;
@@ -115,8 +139,10 @@ public sealed class DatabaseTaskQueue(TaskDb taskDb, TimeProvider clock, TaskOpt
         await using (var cmd = TaskSql.Command(db, sql))
         {
             cmd.With("@inc", countAttempt ? 1 : 0).With("@until", TaskSql.Time(sqlite, now + leaseTime)).With("@owner", _owner)
-               .With("@now", TaskSql.Time(sqlite, now)).With("@n", max);
+               .With("@now", TaskSql.Time(sqlite, now));
             if (kind is not null) cmd.With("@kind", kind.Value.Name());
+            if (types is null) cmd.With("@n", max);
+            else for (var i = 0; i < types.Count; i++) cmd.With($"@t{i}", types[i].Type).With($"@n{i}", types[i].Limit);
             await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await r.ReadAsync(ct).ConfigureAwait(false))
             {
@@ -193,11 +219,17 @@ public sealed class DatabaseTaskQueue(TaskDb taskDb, TimeProvider clock, TaskOpt
 
     private sealed class Consumer(DatabaseTaskQueue queue, TaskKind kind) : ITaskConsumer
     {
-        public async Task<IReadOnlyList<LeasedTask>> ReceiveAsync(int max, TimeSpan wait, CancellationToken ct)
+        public async Task<IReadOnlyList<LeasedTask>> ReceiveAsync(int max, IReadOnlyDictionary<string, int>? perType, TimeSpan wait, Task? wake, CancellationToken ct)
         {
-            var leased = await queue.LeaseAsync(kind, max, queue.LeaseTime, countAttempt: true, ct).ConfigureAwait(false);
+            var leased = await queue.LeaseAsync(kind, max, perType, queue.LeaseTime, countAttempt: true, ct).ConfigureAwait(false);
             if (leased.Count == 0 && wait > TimeSpan.Zero)
-                await Task.Delay(wait, queue.Clock, ct).ConfigureAwait(false);
+            {
+                using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                var delay = Task.Delay(wait, queue.Clock, waiting.Token);
+                await Task.WhenAny(delay, wake ?? delay).ConfigureAwait(false);
+                await waiting.CancelAsync().ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+            }
             return leased;
         }
 

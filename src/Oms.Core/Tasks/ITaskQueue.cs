@@ -39,8 +39,12 @@ public readonly record struct QueueDepth(long Waiting, long? Leased);
 /// <summary>Receives one kind's tasks and settles them. Disposing returns unsettled deliveries to the queue.</summary>
 public interface ITaskConsumer : IAsyncDisposable
 {
-    /// <summary>Up to <paramref name="max"/> tasks; waits up to <paramref name="wait"/> when none is ready.</summary>
-    Task<IReadOnlyList<LeasedTask>> ReceiveAsync(int max, TimeSpan wait, CancellationToken ct);
+    /// <summary>
+    /// Up to <paramref name="max"/> tasks and, when <paramref name="perType"/> is given, at most its count of each type it
+    /// names and none of another (the database; RabbitMQ delivers in queue order and ignores it). Waits up to
+    /// <paramref name="wait"/> when none is ready, or until <paramref name="wake"/> completes.
+    /// </summary>
+    Task<IReadOnlyList<LeasedTask>> ReceiveAsync(int max, IReadOnlyDictionary<string, int>? perType, TimeSpan wait, Task? wake, CancellationToken ct);
 
     /// <summary>Done: removes the tasks from the queue.</summary>
     Task AckAsync(IReadOnlyList<LeasedTask> tasks, CancellationToken ct);

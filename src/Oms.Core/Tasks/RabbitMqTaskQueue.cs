@@ -107,7 +107,7 @@ public sealed partial class RabbitMqTaskQueue : ITaskQueue, IAsyncDisposable
     /// <summary>Moves due outbox rows (transactional enqueues and scheduled retries) to RabbitMQ; returns how many.</summary>
     public async Task<int> RelayOnceAsync(int max, CancellationToken ct)
     {
-        var rows = await _outbox.LeaseAsync(null, max, TimeSpan.FromMinutes(1), countAttempt: false, ct).ConfigureAwait(false);
+        var rows = await _outbox.LeaseAsync(null, max, null, TimeSpan.FromMinutes(1), countAttempt: false, ct).ConfigureAwait(false);
         if (rows.Count == 0) return 0;
         await PublishAsync(rows.Select(r => r.Message).ToList(), ct).ConfigureAwait(false);
         await _outbox.DeleteAsync(rows, ct).ConfigureAwait(false);
@@ -233,7 +233,8 @@ public sealed partial class RabbitMqTaskQueue : ITaskQueue, IAsyncDisposable
             await channel.BasicConsumeAsync(queue.QueueName(kind), autoAck: false, consumer, ct).ConfigureAwait(false);
         }
 
-        public async Task<IReadOnlyList<LeasedTask>> ReceiveAsync(int max, TimeSpan wait, CancellationToken ct)
+        /// <summary>The broker delivers in queue order up to the prefetch: <paramref name="perType"/> cannot choose among them and is ignored.</summary>
+        public async Task<IReadOnlyList<LeasedTask>> ReceiveAsync(int max, IReadOnlyDictionary<string, int>? perType, TimeSpan wait, Task? wake, CancellationToken ct)
         {
             var list = new List<LeasedTask>(max);
             while (list.Count < max && _buffer.Reader.TryRead(out var t)) list.Add(t);
@@ -242,8 +243,10 @@ public sealed partial class RabbitMqTaskQueue : ITaskQueue, IAsyncDisposable
             timeout.CancelAfter(wait);
             try
             {
-                if (await _buffer.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
+                var arrived = _buffer.Reader.WaitToReadAsync(timeout.Token).AsTask();
+                if (await Task.WhenAny(arrived, wake ?? arrived).ConfigureAwait(false) == arrived && await arrived.ConfigureAwait(false))
                     while (list.Count < max && _buffer.Reader.TryRead(out var t)) list.Add(t);
+                else await timeout.CancelAsync().ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {

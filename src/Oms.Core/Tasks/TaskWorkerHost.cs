@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -115,10 +116,43 @@ public sealed partial class TaskWorkerHost(
         }
     }
 
-    private sealed class KindState(int concurrency)
+    private sealed class KindState(int concurrency, IEnumerable<TaskTypeRegistration> types)
     {
         public int Concurrency { get; } = concurrency;
         public SemaphoreSlim Slots { get; } = new(concurrency);
+        /// <summary>Per registered type of the kind: its concurrency and the tasks of it this process holds (leased, not settled).</summary>
+        private readonly Dictionary<string, (int Max, StrongBox<int> Held)> _types =
+            types.ToDictionary(t => t.Type, t => (Math.Max(1, t.MaxConcurrency), new StrongBox<int>()), StringComparer.Ordinal);
+        private TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>
+        /// What the next lease may take: per type, the slots it has free (0 for a full one), so a process never holds
+        /// tasks it cannot start while another process could.
+        /// </summary>
+        public Dictionary<string, int> Room() =>
+            _types.ToDictionary(t => t.Key, t => Math.Max(0, t.Value.Max - Volatile.Read(ref t.Value.Held.Value)), StringComparer.Ordinal);
+
+        public void Hold(string type)
+        {
+            if (_types.TryGetValue(type, out var t)) Interlocked.Increment(ref t.Held.Value);
+        }
+
+        /// <summary>A task of the type settled: its slot is free, and a loop waiting for one wakes.</summary>
+        public void Settle(string type)
+        {
+            if (_types.TryGetValue(type, out var t)) Interlocked.Decrement(ref t.Held.Value);
+            Volatile.Read(ref _settled).TrySetResult();
+        }
+
+        /// <summary>Completes at the next <see cref="Settle"/> after the last <see cref="Rearm"/>.</summary>
+        public Task Settled => Volatile.Read(ref _settled).Task;
+
+        public void Rearm()
+        {
+            if (Volatile.Read(ref _settled).Task.IsCompleted)
+                Volatile.Write(ref _settled, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
         /// <summary>Running tasks and when their lease was last extended.</summary>
         public ConcurrentDictionary<LeasedTask, DateTime> InFlight { get; } = new(ReferenceEqualityComparer.Instance);
         public ITaskConsumer? Consumer { get; set; }
@@ -129,7 +163,7 @@ public sealed partial class TaskWorkerHost(
     private async Task RunKindAsync(TaskKind kind, CancellationToken stopping)
     {
         await Task.Yield();
-        var state = _kinds[kind] = new KindState(Math.Max(1, registry.Concurrency(kind)));
+        var state = _kinds[kind] = new KindState(Math.Max(1, registry.Concurrency(kind)), registry.Types.Where(t => t.Kind == kind));
         try
         {
             while (!stopping.IsCancellationRequested)
@@ -155,10 +189,13 @@ public sealed partial class TaskWorkerHost(
                     await state.Slots.WaitAsync(stopping).ConfigureAwait(false);
                     var free = 1;
                     while (free < state.Concurrency && state.Slots.Wait(0)) free++;
+                    // a type whose slots are all busy is not leased (its tasks stay for another process); when nothing
+                    // could be leased, the wait ends as soon as one of this kind's tasks settles and frees its type's slot
+                    state.Rearm();
                     IReadOnlyList<LeasedTask> batch;
                     try
                     {
-                        batch = await state.Consumer.ReceiveAsync(free, options.IdlePoll, stopping).ConfigureAwait(false);
+                        batch = await state.Consumer.ReceiveAsync(free, state.Room(), options.IdlePoll, state.Settled, stopping).ConfigureAwait(false);
                     }
                     catch
                     {
@@ -169,6 +206,7 @@ public sealed partial class TaskWorkerHost(
                     var now = clock.GetUtcNow().UtcDateTime;
                     foreach (var t in batch)
                     {
+                        state.Hold(t.Message.Type);
                         state.InFlight[t] = now;
                         _ = RunOneAsync(kind, state, state.Consumer, state.Acks!.Writer, t);
                     }
@@ -280,6 +318,7 @@ public sealed partial class TaskWorkerHost(
         finally
         {
             state.InFlight.TryRemove(task, out _);
+            state.Settle(m.Type);
             state.Slots.Release();
         }
     }

@@ -90,13 +90,13 @@ public abstract class TaskQueueTests(QueueBackend backend)
 
         var first = await host.Queue.OpenConsumerAsync(TaskKind.Task, 4);
         IReadOnlyList<LeasedTask> got = [];
-        await TaskTestHost.EventuallyAsync(async () => (got = await first.ReceiveAsync(4, TimeSpan.FromMilliseconds(100), CancellationToken.None)).Count > 0, "first delivery");
+        await TaskTestHost.EventuallyAsync(async () => (got = await first.ReceiveAsync(4, null, TimeSpan.FromMilliseconds(100), null, CancellationToken.None)).Count > 0, "first delivery");
         Assert.Equal(m.Id, Assert.Single(got).Message.Id);
         // the worker dies without acknowledging: the lease expires (database) or the channel closes (RabbitMQ)
         await first.DisposeAsync();
 
         await using var second = await host.Queue.OpenConsumerAsync(TaskKind.Task, 4);
-        await TaskTestHost.EventuallyAsync(async () => (got = await second.ReceiveAsync(4, TimeSpan.FromMilliseconds(100), CancellationToken.None)).Count > 0, "redelivery");
+        await TaskTestHost.EventuallyAsync(async () => (got = await second.ReceiveAsync(4, null, TimeSpan.FromMilliseconds(100), null, CancellationToken.None)).Count > 0, "redelivery");
         var again = Assert.Single(got);
         Assert.Equal(m.Id, again.Message.Id);
         Assert.Equal(m.Payload, again.Message.Payload);

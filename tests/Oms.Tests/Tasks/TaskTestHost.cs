@@ -74,6 +74,20 @@ public sealed class SlowHandler(TaskProbe probe) : ITaskHandler
     }
 }
 
+/// <summary><c>test.hold</c> (kind task, one at a time): holds its slot for <c>{"ms": n}</c>, then records the task as handled.</summary>
+public sealed class HoldingHandler(TaskProbe probe) : ITaskHandler
+{
+    public const string Type = "test.hold";
+
+    public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        using var doc = JsonDocument.Parse(context.Payload);
+        await Task.Delay(doc.RootElement.GetProperty("ms").GetInt32(), cancellationToken);
+        probe.Handled.AddOrUpdate(context.MessageId, 1, (_, n) => n + 1);
+        return TaskResult.Success();
+    }
+}
+
 /// <summary>The task system on a fresh database (and a fresh RabbitMQ prefix), with the test handlers.</summary>
 public sealed class TaskTestHost : IAsyncDisposable
 {
@@ -112,6 +126,7 @@ public sealed class TaskTestHost : IAsyncDisposable
         services.AddSingleton<TaskProbe>();
         services.AddTaskHandler<RecordingHandler>(RecordingHandler.Type, TaskKind.Task, maxConcurrency: 4, maxAttempts: 3, backoff: TimeSpan.FromMilliseconds(100));
         services.AddTaskHandler<SlowHandler>(SlowHandler.Type, TaskKind.Export, maxConcurrency: 2);
+        services.AddTaskHandler<HoldingHandler>(HoldingHandler.Type, TaskKind.Task, maxConcurrency: 1);
         services.AddTaskWorkers();
         var host = new TaskTestHost { Database = db, Services = services.BuildServiceProvider(), Settings = settings };
         await OmsCoreServices.MigrateAsync(host.Services);
