@@ -101,16 +101,22 @@ public sealed partial class AutoReviewService(
             .OrderBy(o => o.Id).Select(o => o.Id).Take(max).ToListAsync(ct).ConfigureAwait(false);
     }
 
-    /// <summary>Marks orders as queued for review until <paramref name="until"/>, so the next scan does not queue them again.</summary>
+    /// <summary>
+    /// Marks orders as queued for review until <paramref name="until"/>, so the next scan does not queue them again: one
+    /// statement in the caller's transaction (a scan marks up to 5,000), adding the state row of an order never looked at.
+    /// </summary>
     public async Task MarkQueuedAsync(IReadOnlyCollection<long> orderIds, DateTime until, CancellationToken ct = default)
     {
-        var existing = await db.Set<OrderReviewState>().Where(s => orderIds.Contains(s.OrderId)).ToDictionaryAsync(s => s.OrderId, ct).ConfigureAwait(false);
-        foreach (var id in orderIds)
-        {
-            if (existing.TryGetValue(id, out var s)) s.QueuedUntil = until;
-            else db.Add(new OrderReviewState { OrderId = id, SeenUpdatedAt = DateTime.MinValue, AttemptedAt = DateTime.MinValue, QueuedUntil = until });
-        }
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(orderIds);
+        if (orderIds.Count == 0) return;
+        await using var batch = new SqlBatch(db);
+        var P = batch.P;
+        var never = P(DateTime.MinValue);
+        batch.Text.Append(CultureInfo.InvariantCulture,
+            $"INSERT INTO order_review_state (order_id, seen_updated_at, attempted_at, flags, blocking, detail, retry_at, queued_until, manual_only) ")
+            .Append(CultureInfo.InvariantCulture, $"SELECT id, {never}, {never}, 0, 0, NULL, NULL, {P(until)}, {P(false)} FROM orders WHERE {batch.IdIn(orderIds)} ")
+            .Append("ON CONFLICT (order_id) DO UPDATE SET queued_until = excluded.queued_until;\n");
+        await batch.ExecuteAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>

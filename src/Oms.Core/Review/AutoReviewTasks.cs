@@ -8,25 +8,39 @@ namespace Oms.Review;
 /// <summary>
 /// Timer <c>auto-review</c> (every 2 seconds): when <c>review.auto_enabled</c>, takes the orders due for automatic review
 /// (<see cref="AutoReviewService.DueAsync"/>), marks them queued and enqueues them as <c>autorder</c> tasks of
-/// <see cref="AutoReviewService.BatchSize"/> orders, in one transaction — so any number of worker processes share the work.
+/// <see cref="AutoReviewService.BatchSize"/> orders, in one transaction per round — so any number of worker processes share
+/// the work. A round takes up to <see cref="MaxPerRound"/> orders and commits, so workers start on it at once; a full round
+/// (a larger backlog) is followed by another, up to <see cref="MaxRounds"/> per firing.
 /// </summary>
 internal sealed class AutoReviewScanHandler(OmsDbContext db, AutoReviewService review, SettingsService settings, ITaskQueue queue,
     TaskRegistry registry, TimeProvider clock) : ITaskHandler
 {
     public const string TimerName = "auto-review";
-    public const int MaxPerScan = 5000;
+    public const int MaxPerRound = 5000;
+    /// <summary>10,000 orders per 2-second firing: more than two cores review, so the scan never caps the workers.</summary>
+    public const int MaxRounds = 2;
 
     public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
     {
         if (!await settings.GetBoolAsync(AutoReviewTaskHandler.EnabledSetting, cancellationToken).ConfigureAwait(false))
             return TaskResult.Success("review.auto_enabled is off");
-        var due = await review.DueAsync(MaxPerScan, cancellationToken).ConfigureAwait(false);
-        if (due.Count == 0) return TaskResult.Success("nothing due");
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        queue.Enqueue(db, due.Chunk(AutoReviewService.BatchSize).Select(ids => registry.Message(AutoReviewTaskHandler.Type, AutoReviewTaskHandler.Payload(ids))));
-        await review.MarkQueuedAsync(due, clock.GetUtcNow().UtcDateTime + AutoReviewService.QueuedFor, cancellationToken).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return TaskResult.Success($"{due.Count} orders queued");
+        var queued = 0;
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            var due = await review.DueAsync(MaxPerRound, cancellationToken).ConfigureAwait(false);
+            if (due.Count == 0) break;
+            await using (var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+            {
+                queue.Enqueue(db, due.Chunk(AutoReviewService.BatchSize).Select(ids => registry.Message(AutoReviewTaskHandler.Type, AutoReviewTaskHandler.Payload(ids))));
+                await review.MarkQueuedAsync(due, clock.GetUtcNow().UtcDateTime + AutoReviewService.QueuedFor, cancellationToken).ConfigureAwait(false);
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            db.ChangeTracker.Clear();
+            queued += due.Count;
+            if (due.Count < MaxPerRound) break;
+        }
+        return TaskResult.Success(queued == 0 ? "nothing due" : $"{queued} orders queued");
     }
 }
 

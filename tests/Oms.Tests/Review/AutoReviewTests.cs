@@ -182,6 +182,30 @@ public abstract class AutoReviewTests<TFixture>(TFixture server) : IClassFixture
         // a change of the order (a new buyer message) makes it due again
         await k.Orders.SuccAsync("ome.order.custom_mark_update", new Dictionary<string, string> { ["order_bn"] = memo.OrderBn, ["custom_mark"] = "改用中通" });
         Assert.Contains(memo.Id, await k.WithAsync(sp => sp.GetRequiredService<AutoReviewService>().DueAsync(10000)));
+
+        // queued for an autorder task (the scan, one statement): not due while queued; what review found before is kept, and
+        // an order never looked at gets its state row
+        var fresh = await k.PushAsync([new Line(k.Orders.SA, 1)], member: "m-fresh");
+        Assert.Contains(fresh.Id, await k.WithAsync(sp => sp.GetRequiredService<AutoReviewService>().DueAsync(10000)));
+        var until = new DateTime(2099, 1, 1, 8, 30, 0, DateTimeKind.Utc);
+        await k.WithAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<OmsDbContext>();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await sp.GetRequiredService<AutoReviewService>().MarkQueuedAsync([memo.Id, fresh.Id], until);
+            await tx.CommitAsync();
+            return 0;
+        });
+        var queued = await k.WithAsync(sp => sp.GetRequiredService<AutoReviewService>().DueAsync(10000));
+        Assert.DoesNotContain(memo.Id, queued);
+        Assert.DoesNotContain(fresh.Id, queued);
+        var states = await k.WithAsync(sp => sp.GetRequiredService<OmsDbContext>().Set<OrderReviewState>().AsNoTracking()
+            .Where(s => s.OrderId == memo.Id || s.OrderId == fresh.Id).ToDictionaryAsync(s => s.OrderId));
+        Assert.All(states.Values, s => Assert.Equal(until, s.QueuedUntil));
+        Assert.Equal((long)(ReviewFlags.Flag | ReviewFlags.Single), states[memo.Id].Flags);
+        Assert.Equal(DateTime.MinValue, states[fresh.Id].SeenUpdatedAt);
+        Assert.Equal(0, states[fresh.Id].Flags);
+        Assert.False(states[fresh.Id].ManualOnly);
         await k.AssertInvariantsAsync();
     }
 
