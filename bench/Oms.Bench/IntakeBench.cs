@@ -188,8 +188,8 @@ internal static class IntakeBench
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "oms.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in env) psi.Environment[k] = v;
-        // OMS_BENCH_SERVE_ENV="K=V;K=V" reaches only the server process (profiling: DOTNET_gcServer=0, DOTNET_JitStdOutFile=…)
-        if (args is ["serve", ..] && Environment.GetEnvironmentVariable("OMS_BENCH_SERVE_ENV") is { Length: > 0 } extra)
+        // OMS_BENCH_SERVE_ENV="K=V;K=V" reaches only the server and worker processes (profiling: DOTNET_PerfMapEnabled=1, DOTNET_JitStdOutFile=…)
+        if (args is ["serve", ..] or ["worker", ..] && Environment.GetEnvironmentVariable("OMS_BENCH_SERVE_ENV") is { Length: > 0 } extra)
             foreach (var pair in extra.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var eq = pair.IndexOf('=', StringComparison.Ordinal);

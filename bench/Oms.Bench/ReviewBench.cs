@@ -62,14 +62,18 @@ internal static class ReviewBench
     /// <summary>
     /// Review as it runs in production: <paramref name="processes"/> <c>oms worker</c> processes (each running
     /// <c>autorder</c> tasks two at a time) and the <c>auto-review</c> timer queueing the due orders. Automatic review on,
-    /// buffer 0. The workers first review 600 warm-up orders (their JIT, not counted); then the timers are stopped in every
+    /// buffer 0. The workers first review 12,000 warm-up orders per process (their JIT, not counted); then the timers are stopped in every
     /// process (the persisted kind switch), N orders pushed, and the timers started again. Timed from the first scan's
     /// queueing (seen by polling every 10 ms) until every order is reviewed or held (polled every 100 ms); wall time counts
     /// from the timers' start, with the wait for the next firing.
     /// </summary>
     public static async Task<ProcessRow> RunProcessesAsync(string backend, string scenario, int orders, int processes)
     {
-        const int warmUp = 600;
+        // the batch path's methods run once per batch: each process needs some sixty batches before the JIT's last tier has
+        // them (tier 0, instrumented, optimized). With 30 batches in all, a profile of the timed phase still showed 40 % of the
+        // worker's CPU in the JIT, and two processes (half the warm-up each) were slower than one. A worker on a promotion
+        // day is long warm.
+        var warmUp = processes * 60 * AutoReviewService.BatchSize;
         await using var installation = await Installation.OpenAsync(backend, scenario, hotUnits: orders / 2 + warmUp);
         var sp = installation.Services;
         await SetAsync(sp, "order.buffer_minutes", "0");
@@ -78,7 +82,7 @@ internal static class ReviewBench
         try
         {
             await installation.PushAsync("RW", warmUp, seed: 11);
-            await WaitSettledAsync(sp, "RW", warmUp, workers, TimeSpan.FromMinutes(2));
+            await WaitSettledAsync(sp, "RW", warmUp, workers, TimeSpan.FromMinutes(10));
             await SwitchTimersAsync(sp, stop: true);
             // every process reads the switches once a second (TaskOptions.ControlPoll); a firing already claimed finishes
             await Task.Delay(TimeSpan.FromSeconds(3));
