@@ -34,7 +34,13 @@ public sealed partial class MatrixGateway(
     public const string SystemTokenSetting = "matrix.system_token";
     private const string MethodSavepoint = "matrix_method";
 
-    public async Task<MatrixReply> HandleAsync(IReadOnlyDictionary<string, string> form, CancellationToken ct)
+    public Task<MatrixReply> HandleAsync(IReadOnlyDictionary<string, string> form, CancellationToken ct) => HandleAsync(form, null, ct);
+
+    /// <summary>
+    /// The call; <paramref name="log"/> is its API log entry, which a batched call's transaction writes with the call (on
+    /// SQLite, <see cref="MatrixBatchWriter"/>) — the caller posts it unless <see cref="MatrixCallLog.Written"/>.
+    /// </summary>
+    public async Task<MatrixReply> HandleAsync(IReadOnlyDictionary<string, string> form, MatrixCallLog? log, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(form);
         var nodeId = Value(form, "node_id");
@@ -61,7 +67,7 @@ public sealed partial class MatrixGateway(
         var methodName = Value(form, "method") ?? "";
         var request = new MatrixRequest(methodName, node, task, form);
         // group commit: the call is stored with others in one transaction and answered after its commit
-        if (batches.Batches(methodName)) return await batches.SubmitAsync(request, now, ct).ConfigureAwait(false);
+        if (batches.Batches(methodName)) return await batches.SubmitAsync(request, now, log, ct).ConfigureAwait(false);
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(() => ExecuteAsync(request, now, reclaimed: false, ct)).ConfigureAwait(false);
     }
