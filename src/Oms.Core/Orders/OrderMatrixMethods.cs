@@ -16,13 +16,21 @@ internal sealed class OrderAddMatrixMethod(OrderIntakeService intake, ShopServic
     OmsDbContext db, ITaskQueue queue, TaskRegistry registry) : IMatrixBatchMethod
 {
     public const string AsyncSetting = "order.intake_async";
+    public const string MethodName = "ome.order.add";
 
-    public string Name => "ome.order.add";
+    /// <summary>The push of a call, parsed once (read ahead on the caller's thread when the call is batched, <see cref="MatrixPayloadReader"/>).</summary>
+    public static OrderPush PushOf(MatrixRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Payload(OrderPush.Read);
+    }
+
+    public string Name => MethodName;
 
     public async Task<object?> InvokeAsync(MatrixRequest request, CancellationToken ct)
     {
         var shopId = request.ShopId;
-        var push = OrderPush.Read(request);
+        var push = PushOf(request);
         if (await settings.GetBoolAsync(AsyncSetting, ct).ConfigureAwait(false))
         {
             // written in the gateway's transaction: committed (durable) before the answer leaves
@@ -53,7 +61,7 @@ internal sealed class OrderAddMatrixMethod(OrderIntakeService intake, ShopServic
             try
             {
                 _ = requests[i].ShopId;
-                var push = OrderPush.Read(requests[i]);
+                var push = PushOf(requests[i]);
                 var shop = await MatrixOrders.ShopAsync(shops, requests[i], ct).ConfigureAwait(false);
                 pushes.Add(new NewOrderPush(shop, push, requests[i].Actor));
                 at.Add(i);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Oms.Integration.Matrix;
 using Oms.Inventory;
 using Oms.Tasks;
 
@@ -12,6 +13,7 @@ public static class OrdersModule
         services.AddScoped<OrderIntakeService>();
         services.AddScoped<AfterSaleRequestService>();
         services.AddScoped<IFreezeSource, OrderFreezeSource>();
+        services.AddSingleton(new MatrixPayloadReader(OrderAddMatrixMethod.MethodName, r => OrderAddMatrixMethod.PushOf(r)));
         services.AddTaskHandler<OrderIntakeTaskHandler>(OrderIntakeTaskHandler.Type, TaskKind.Task, maxConcurrency: 8, maxAttempts: 5);
         return services;
     }

@@ -18,7 +18,8 @@ namespace Oms.Outbox;
 /// queued up in one multi-row insert and one commit — under load one durable commit carries hundreds of
 /// entries instead of one per call. Posted entries are written within milliseconds; at shutdown the queue
 /// is written out before the process ends (a crash loses at most the entries of the last moments, the
-/// calls themselves are not affected).
+/// calls themselves are not affected). A third, for SQLite's batched <c>/api</c> calls: <see cref="WriteInTransactionAsync"/>
+/// writes their entries in the batch's own transaction (<see cref="Integration.Matrix.MatrixBatchWriter"/>).
 /// </para>
 /// </summary>
 public sealed partial class ApiLogWriter(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ApiLogWriter> logger) : IAsyncDisposable
@@ -58,6 +59,20 @@ public sealed partial class ApiLogWriter(IServiceScopeFactory scopes, TimeProvid
         if (!_posted.Writer.TryWrite(entry)) LogWriteFailed(logger, entry.Direction, entry.Method, new InvalidOperationException("the API log writer has stopped"));
     }
 
+    /// <summary>
+    /// Writes entries of inbound calls in the caller's open transaction, committed with it — the same rows as
+    /// <see cref="Post"/> would write. Throws when the insert fails: the caller decides what a failure undoes.
+    /// </summary>
+    public Task WriteInTransactionAsync(OmsDbContext db, IReadOnlyList<ApiLogEntry> entries, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var e in entries) Prepare(e);
+        return InsertAsync(db, entries, ct);
+    }
+
+    private static Task InsertAsync(OmsDbContext db, IEnumerable<ApiLogEntry> entries, CancellationToken ct) =>
+        new RowInserter(db).AddRange(entries).ExecuteWithoutIdsAsync(ct);
+
     private void Prepare(ApiLogEntry entry)
     {
         if (entry.CreatedAt == default) entry.CreatedAt = clock.GetUtcNow().UtcDateTime;
@@ -79,7 +94,7 @@ public sealed partial class ApiLogWriter(IServiceScopeFactory scopes, TimeProvid
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
                 await using var tx = await db.Database.BeginTransactionAsync().ConfigureAwait(false);
-                await new RowInserter(db).AddRange(batch).ExecuteWithoutIdsAsync(CancellationToken.None).ConfigureAwait(false);
+                await InsertAsync(db, batch, CancellationToken.None).ConfigureAwait(false);
                 await tx.CommitAsync().ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // a log write must never stop the writer

@@ -248,6 +248,42 @@ public abstract class IntakeBatchTests<TFixture>(TFixture server) : IClassFixtur
         Assert.Equal(5, await k.ShopFreezeAsync(k.B));
         await k.AssertInvariantsAsync();
     }
+
+    /// <summary>Waits until every entry posted so far is written (the API log writer takes its queue in order), then answers <paramref name="key"/>'s entries.</summary>
+    private async Task<List<(string Status, string? ErrorCode)>> ApiLogOfAsync(string key)
+    {
+        var marker = "marker-" + Guid.NewGuid().ToString("N");
+        server.Services.GetRequiredService<Oms.Outbox.ApiLogWriter>().Post(new Oms.Outbox.ApiLogEntry { Direction = "in", Method = "test.marker", Status = "succ", Attempt = 1, BusinessKey = marker });
+        await using var scope = server.Services.CreateAsyncScope();
+        var log = scope.ServiceProvider.GetRequiredService<OmsDbContext>().Set<Oms.Outbox.ApiLogEntry>().AsNoTracking();
+        // not a timed assertion: waits for the writer, however long that takes
+        while (!await log.AnyAsync(e => e.BusinessKey == marker)) await Task.Delay(10);
+        return (await log.Where(e => e.BusinessKey == key && e.Method == "ome.order.add").Select(e => new { e.Status, e.ErrorCode }).ToListAsync())
+            .Select(e => (e.Status, e.ErrorCode)).ToList();
+    }
+
+    [Fact]
+    public async Task Every_call_of_a_batch_is_in_the_API_log_once_with_its_answer_also_when_the_commit_fails()
+    {
+        using var k = await OrderIntakeKit.CreateAsync(server);
+        Dictionary<string, string> Push(string bn) => k.Form("ome.order.add", OrderIntakeKit.OrderFields(bn, [new Line(k.SB, 1)], T0));
+        var stored = Enumerable.Range(0, 3).Select(_ => k.NewBn()).ToList();
+        var lost = Enumerable.Range(0, 3).Select(_ => k.NewBn()).ToList();
+
+        await OneBatchAsync(k, stored.Select(Push).ToList());
+        if (server.Provider == DatabaseProvider.Sqlite)
+        {
+            // SQLite: the entries were committed with their calls, so they are there when the answers arrive
+            await using var scope = server.Services.CreateAsyncScope();
+            var log = scope.ServiceProvider.GetRequiredService<OmsDbContext>().Set<Oms.Outbox.ApiLogEntry>();
+            foreach (var bn in stored) Assert.Equal(1, await log.CountAsync(e => e.BusinessKey == bn && e.Status == "succ"));
+        }
+        await OneBatchAsync(k, lost.Select(Push).ToList(), failCommit: true);
+
+        foreach (var bn in stored) Assert.Equal([("succ", null)], await ApiLogOfAsync(bn));
+        // the entries written in the failed transaction went with it: the endpoints posted the answers the callers got
+        foreach (var bn in lost) Assert.Equal([("fail", MatrixCodes.InternalError)], await ApiLogOfAsync(bn));
+    }
 }
 
 public sealed class SqliteIntakeBatchTests(SqliteBatchedServerFixture server) : IntakeBatchTests<SqliteBatchedServerFixture>(server);

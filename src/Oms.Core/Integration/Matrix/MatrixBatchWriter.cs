@@ -56,7 +56,7 @@ public sealed record MatrixBatchOptions
 /// </summary>
 public partial class MatrixBatchWriter(IServiceScopeFactory scopes, MatrixBatchOptions options, ILogger<MatrixBatchWriter> logger) : IDisposable
 {
-    private sealed record Call(MatrixRequest Request, DateTime Now, TaskCompletionSource<MatrixReply> Answer);
+    private sealed record Call(MatrixRequest Request, DateTime Now, MatrixCallLog? Log, TaskCompletionSource<MatrixReply> Answer);
 
     private readonly Channel<Call> _calls = Channel.CreateUnbounded<Call>();
     private readonly CancellationTokenSource _stop = new();
@@ -65,10 +65,13 @@ public partial class MatrixBatchWriter(IServiceScopeFactory scopes, MatrixBatchO
 
     public bool Batches(string method) => options.Methods.Contains(method);
 
-    /// <summary>Queues the call; answered after the transaction holding it committed (or failed).</summary>
-    public Task<MatrixReply> SubmitAsync(MatrixRequest request, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Queues the call; answered after the transaction holding it committed (or failed). <paramref name="log"/>, its API log
+    /// entry, is written in that transaction on SQLite (<see cref="LogInBatchAsync"/>).
+    /// </summary>
+    public Task<MatrixReply> SubmitAsync(MatrixRequest request, DateTime now, MatrixCallLog? log, CancellationToken ct)
     {
-        var call = new Call(request, now, new TaskCompletionSource<MatrixReply>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var call = new Call(request, now, log, new TaskCompletionSource<MatrixReply>(TaskCreationOptions.RunContinuationsAsynchronously));
         lock (_gate) _loop ??= Task.Run(() => RunAsync(_stop.Token));
         if (!_calls.Writer.TryWrite(call)) throw new InvalidOperationException("the matrix batch writer has stopped");
         // a caller that goes away does not take its call out: it may already be in a transaction
@@ -108,7 +111,9 @@ public partial class MatrixBatchWriter(IServiceScopeFactory scopes, MatrixBatchO
             var gateway = scope.ServiceProvider.GetRequiredService<MatrixGateway>();
             await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
             answers = await gateway.ExecuteManyInBatchAsync(tx, batch.Select(c => (c.Request, c.Now)).ToList(), CancellationToken.None).ConfigureAwait(false);
+            var logged = await LogInBatchAsync(scope.ServiceProvider, db, tx, batch, answers).ConfigureAwait(false);
             await CommitAsync(tx, batch.Count).ConfigureAwait(false);
+            foreach (var c in logged) c.Log!.Written = true;
         }
 #pragma warning disable CA1031 // every caller must get an answer; the failure is logged
         catch (Exception e)
@@ -120,6 +125,37 @@ public partial class MatrixBatchWriter(IServiceScopeFactory scopes, MatrixBatchO
             return;
         }
         for (var i = 0; i < batch.Count; i++) batch[i].Answer.TrySetResult(answers[i]);
+    }
+
+    private const string LogSavepoint = "api_log";
+
+    /// <summary>
+    /// SQLite: the API log entries of the batch's calls, in the batch's transaction — SQLite has one writer at a time, and the
+    /// API log's own writer took a turn of its own for them, a transaction and a commit more in the one serial line of
+    /// writes. Not on PostgreSQL, where that writer runs beside the batches on a connection of its own. Under a savepoint:
+    /// logging must not break the calls it describes, so entries that fail to insert are undone alone, and their calls'
+    /// endpoints post them as they post every other entry. Answers the calls whose entry was written.
+    /// </summary>
+    private async Task<IReadOnlyList<Call>> LogInBatchAsync(IServiceProvider services, OmsDbContext db, IDbContextTransaction tx, List<Call> batch, MatrixReply[] answers)
+    {
+        if (!db.IsSqlite) return [];
+        var logged = batch.Where(c => c.Log is not null).ToList();
+        if (logged.Count == 0) return [];
+        var entries = batch.Select((c, i) => c.Log?.Entry(answers[i])).OfType<Outbox.ApiLogEntry>().ToList();
+        await tx.CreateSavepointAsync(LogSavepoint, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await services.GetRequiredService<Outbox.ApiLogWriter>().WriteInTransactionAsync(db, entries, CancellationToken.None).ConfigureAwait(false);
+            return logged;
+        }
+#pragma warning disable CA1031 // the calls stand without their log entries; those go the usual way
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            await tx.RollbackToSavepointAsync(LogSavepoint, CancellationToken.None).ConfigureAwait(false);
+            LogEntriesFailed(logger, entries.Count, e);
+            return [];
+        }
     }
 
     /// <summary>The batch's commit (a seam for the fault tests: a commit that fails, a batch held back).</summary>
@@ -139,6 +175,9 @@ public partial class MatrixBatchWriter(IServiceScopeFactory scopes, MatrixBatchO
         _stop.Cancel();
         GC.SuppressFinalize(this);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The API log entries of {Count} batched matrix calls could not be written with them; they are posted to the API log writer")]
+    private static partial void LogEntriesFailed(ILogger logger, int count, Exception e);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} matrix calls failed; every call of it was answered 5000 and nothing of it was stored")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception e);

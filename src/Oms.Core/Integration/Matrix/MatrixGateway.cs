@@ -28,13 +28,19 @@ namespace Oms.Integration.Matrix;
 /// </summary>
 public sealed partial class MatrixGateway(
     IServiceProvider services, OmsDbContext db, MatrixNodes nodes, SettingsService settings, TimeProvider clock,
-    MatrixBatchWriter batches, ILogger<MatrixGateway> logger)
+    MatrixBatchWriter batches, IEnumerable<MatrixPayloadReader> payloadReaders, ILogger<MatrixGateway> logger)
 {
     public static readonly TimeSpan TaskMemory = TimeSpan.FromHours(24);
     public const string SystemTokenSetting = "matrix.system_token";
     private const string MethodSavepoint = "matrix_method";
 
-    public async Task<MatrixReply> HandleAsync(IReadOnlyDictionary<string, string> form, CancellationToken ct)
+    public Task<MatrixReply> HandleAsync(IReadOnlyDictionary<string, string> form, CancellationToken ct) => HandleAsync(form, null, ct);
+
+    /// <summary>
+    /// The call; <paramref name="log"/> is its API log entry, which a batched call's transaction writes with the call (on
+    /// SQLite, <see cref="MatrixBatchWriter"/>) — the caller posts it unless <see cref="MatrixCallLog.Written"/>.
+    /// </summary>
+    public async Task<MatrixReply> HandleAsync(IReadOnlyDictionary<string, string> form, MatrixCallLog? log, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(form);
         var nodeId = Value(form, "node_id");
@@ -61,9 +67,30 @@ public sealed partial class MatrixGateway(
         var methodName = Value(form, "method") ?? "";
         var request = new MatrixRequest(methodName, node, task, form);
         // group commit: the call is stored with others in one transaction and answered after its commit
-        if (batches.Batches(methodName)) return await batches.SubmitAsync(request, now, ct).ConfigureAwait(false);
+        if (batches.Batches(methodName))
+        {
+            ReadAhead(request);
+            return await batches.SubmitAsync(request, now, log, ct).ConfigureAwait(false);
+        }
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(() => ExecuteAsync(request, now, reclaimed: false, ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>A batched call's payload, read here on the caller's thread rather than by the batch's one writer (<see cref="MatrixPayloadReader"/>).</summary>
+    private void ReadAhead(MatrixRequest request)
+    {
+        foreach (var reader in payloadReaders)
+        {
+            if (reader.Method != request.Method) continue;
+            try
+            {
+                reader.Read(request);
+            }
+            catch (Exception e) when (e is ValidationException or DomainException)
+            {
+                // nothing kept: the method reads again in the batch and refuses the call there
+            }
+        }
     }
 
     private async Task<MatrixReply> ExecuteAsync(MatrixRequest request, DateTime now, bool reclaimed, CancellationToken ct)

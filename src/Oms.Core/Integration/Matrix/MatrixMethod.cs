@@ -31,6 +31,16 @@ public interface IMatrixBatchMethod : IMatrixMethod
     Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, CancellationToken ct);
 }
 
+/// <summary>
+/// Reads the payload of a batched method's calls ahead: on each caller's thread, before the call queues for its batch
+/// (<see cref="MatrixGateway"/>), so that the batch's one writer — on SQLite the one serial line of writes — finds it read
+/// (<see cref="MatrixRequest.Payload{T}"/>) instead of parsing every call itself. A read that refuses keeps nothing: the
+/// method reads again in the batch and refuses there, as it would have.
+/// </summary>
+/// <param name="Method">The <c>method</c> whose calls are read ahead.</param>
+/// <param name="Read">Reads one call's payload through <see cref="MatrixRequest.Payload{T}"/>.</param>
+public sealed record MatrixPayloadReader(string Method, Action<MatrixRequest> Read);
+
 /// <summary>What <see cref="IMatrixBatchMethod.InvokeManyAsync"/> did with one call.</summary>
 public readonly record struct MatrixBatchOutcome(bool RunAlone, object? Data, Exception? Refusal)
 {
@@ -62,6 +72,21 @@ public sealed class MatrixRequest(string method, MatrixNode node, string? task, 
     public long ShopId => Node.Kind == MatrixNodeKinds.Shop
         ? Node.Id
         : throw new DomainException($"method {Method} is for shops; node {Node.NodeId} is a {Node.Kind}");
+
+    private object? _payload;
+
+    /// <summary>
+    /// The call's payload as <paramref name="read"/> reads it, read once: the first read is kept and answered from then on
+    /// (<see cref="MatrixPayloadReader"/> reads it before the call queues). A read that throws keeps nothing.
+    /// </summary>
+    public T Payload<T>(Func<MatrixRequest, T> read) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        if (_payload is T kept) return kept;
+        var payload = read(this);
+        _payload = payload;
+        return payload;
+    }
 
     /// <summary>4006 with a <c>msg</c> that names the field ("order_bn is required", "weight: 'x' is not ...").</summary>
     protected override Exception Invalid(string field, string why) =>
