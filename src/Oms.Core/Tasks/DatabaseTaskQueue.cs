@@ -87,40 +87,52 @@ public sealed class DatabaseTaskQueue(TaskDb taskDb, TimeProvider clock, TaskOpt
 
     /// <summary>
     /// Leases up to <paramref name="max"/> visible rows of a kind (any kind when null), oldest first; with
-    /// <paramref name="perType"/>, at most its count of each type it names and none of another. PostgreSQL
+    /// <paramref name="perType"/>, at most its count of each type it names, and of the types it does not name only when
+    /// <paramref name="others"/> (what is left of max). PostgreSQL
     /// skips rows other workers hold (<c>FOR UPDATE SKIP LOCKED</c>); SQLite has one writer, so a
     /// single <c>UPDATE … RETURNING</c> in an immediate transaction is already exclusive.
     /// <paramref name="countAttempt"/> is false for the RabbitMQ relay, which only moves rows.
     /// </summary>
-    internal async Task<IReadOnlyList<LeasedTask>> LeaseAsync(TaskKind? kind, int max, IReadOnlyDictionary<string, int>? perType, TimeSpan leaseTime,
-        bool countAttempt, CancellationToken ct)
+    internal async Task<IReadOnlyList<LeasedTask>> LeaseAsync(TaskKind? kind, int max, IReadOnlyDictionary<string, int>? perType, bool others,
+        TimeSpan leaseTime, bool countAttempt, CancellationToken ct)
     {
         await using var db = taskDb.Create();
         var sqlite = taskDb.IsSqlite;
         var now = clock.GetUtcNow().UtcDateTime;
         var kindFilter = kind is null ? "" : "kind = @kind AND ";
-        // per type: one ordered, limited pick of each type's ready rows (together at most max), so a type whose slots are
-        // full is not taken at all
-        List<(string Type, int Limit)>? types = null;
-        if (perType is not null)
+        // per type: one ordered, limited pick of each named type with room (together at most max), so a type whose slots
+        // are full is not taken at all; with others, one more pick of the types not named (no handler: they fail at once)
+        var named = perType?.Keys.Order(StringComparer.Ordinal).ToList();
+        var picks = new List<(string Filter, string Limit, int N)>();
+        var usedNames = new SortedSet<int>();
+        if (perType is null) picks.Add(("", "@n", max));
+        else
         {
-            types = [];
-            var left = max;
-            foreach (var (type, n) in perType.OrderBy(t => t.Key, StringComparer.Ordinal))
+            // the types not named get one of max when looked for (the slot a task of no handler takes until it fails)
+            others = others && max > 0;
+            var left = others ? max - 1 : max;
+            for (var i = 0; i < named!.Count; i++)
             {
-                if (Math.Min(n, left) <= 0) continue;
-                types.Add((type, Math.Min(n, left)));
-                left -= Math.Min(n, left);
+                var n = Math.Min(perType[named[i]], left);
+                if (n <= 0) continue;
+                picks.Add(($"type = @t{i} AND ", $"@n{picks.Count}", n));
+                usedNames.Add(i);
+                left -= n;
             }
-            if (types.Count == 0) return [];
+            if (others)
+            {
+                usedNames.UnionWith(Enumerable.Range(0, named.Count));
+                picks.Add((named.Count == 0 ? "" : $"type NOT IN ({string.Join(", ", named.Select((_, i) => $"@t{i}"))}) AND ", $"@n{picks.Count}", left + 1));
+            }
+            if (picks.Count == 0) return [];
         }
-        string Pick(string typeFilter, string limit) =>
-            $"SELECT id FROM task_queue WHERE {kindFilter}{typeFilter}visible_at <= @now ORDER BY visible_at LIMIT {limit}{(sqlite ? "" : " FOR UPDATE SKIP LOCKED")}";
+        string Pick((string Filter, string Limit, int N) p) =>
+            $"SELECT id FROM task_queue WHERE {kindFilter}{p.Filter}visible_at <= @now ORDER BY visible_at LIMIT {p.Limit}{(sqlite ? "" : " FOR UPDATE SKIP LOCKED")}";
         string picked;
-        if (types is null) picked = sqlite ? Pick("", "@n") : $"({Pick("", "@n")})";
-        else if (sqlite) picked = string.Join(" UNION ALL ", types.Select((_, i) => $"SELECT id FROM ({Pick($"type = @t{i} AND ", $"@n{i}")})"));
-        else picked = "(" + string.Join(" UNION ALL ", types.Select((_, i) => $"SELECT id FROM c{i}")) + ")";
-        var ctes = types is null || sqlite ? "" : "WITH " + string.Join(", ", types.Select((_, i) => $"c{i} AS ({Pick($"type = @t{i} AND ", $"@n{i}")})")) + "\n";
+        if (perType is null) picked = sqlite ? Pick(picks[0]) : $"({Pick(picks[0])})";
+        else if (sqlite) picked = string.Join(" UNION ALL ", picks.Select(p => $"SELECT id FROM ({Pick(p)})"));
+        else picked = "(" + string.Join(" UNION ALL ", picks.Select((_, i) => $"SELECT id FROM c{i}")) + ")";
+        var ctes = perType is null || sqlite ? "" : "WITH " + string.Join(", ", picks.Select((p, i) => $"c{i} AS ({Pick(p)})")) + "\n";
         var sql = sqlite
             ? $"""
                UPDATE task_queue SET state = 1, attempts = attempts + @inc, visible_at = @until, lease_owner = @owner, updated_at = @now
@@ -141,8 +153,12 @@ public sealed class DatabaseTaskQueue(TaskDb taskDb, TimeProvider clock, TaskOpt
             cmd.With("@inc", countAttempt ? 1 : 0).With("@until", TaskSql.Time(sqlite, now + leaseTime)).With("@owner", _owner)
                .With("@now", TaskSql.Time(sqlite, now));
             if (kind is not null) cmd.With("@kind", kind.Value.Name());
-            if (types is null) cmd.With("@n", max);
-            else for (var i = 0; i < types.Count; i++) cmd.With($"@t{i}", types[i].Type).With($"@n{i}", types[i].Limit);
+            if (perType is null) cmd.With("@n", max);
+            else
+            {
+                foreach (var i in usedNames) cmd.With($"@t{i}", named![i]);
+                for (var i = 0; i < picks.Count; i++) cmd.With($"@n{i}", picks[i].N);
+            }
             await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await r.ReadAsync(ct).ConfigureAwait(false))
             {
@@ -219,9 +235,19 @@ public sealed class DatabaseTaskQueue(TaskDb taskDb, TimeProvider clock, TaskOpt
 
     private sealed class Consumer(DatabaseTaskQueue queue, TaskKind kind) : ITaskConsumer
     {
+        private static readonly TimeSpan OthersEvery = TimeSpan.FromSeconds(1);
+        private DateTime _othersAt;
+
+        /// <summary>
+        /// Types <paramref name="perType"/> does not name (no handler here: they go to the failed list at once) are looked for
+        /// at most once a second: finding none means walking the kind's whole backlog of ready rows.
+        /// </summary>
         public async Task<IReadOnlyList<LeasedTask>> ReceiveAsync(int max, IReadOnlyDictionary<string, int>? perType, TimeSpan wait, Task? wake, CancellationToken ct)
         {
-            var leased = await queue.LeaseAsync(kind, max, perType, queue.LeaseTime, countAttempt: true, ct).ConfigureAwait(false);
+            var now = queue.Clock.GetUtcNow().UtcDateTime;
+            var others = now >= _othersAt;
+            if (others) _othersAt = now + OthersEvery;
+            var leased = await queue.LeaseAsync(kind, max, perType, others, queue.LeaseTime, countAttempt: true, ct).ConfigureAwait(false);
             if (leased.Count == 0 && wait > TimeSpan.Zero)
             {
                 using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct);

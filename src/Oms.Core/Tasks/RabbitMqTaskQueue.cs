@@ -107,7 +107,7 @@ public sealed partial class RabbitMqTaskQueue : ITaskQueue, IAsyncDisposable
     /// <summary>Moves due outbox rows (transactional enqueues and scheduled retries) to RabbitMQ; returns how many.</summary>
     public async Task<int> RelayOnceAsync(int max, CancellationToken ct)
     {
-        var rows = await _outbox.LeaseAsync(null, max, null, TimeSpan.FromMinutes(1), countAttempt: false, ct).ConfigureAwait(false);
+        var rows = await _outbox.LeaseAsync(null, max, null, false, TimeSpan.FromMinutes(1), countAttempt: false, ct).ConfigureAwait(false);
         if (rows.Count == 0) return 0;
         await PublishAsync(rows.Select(r => r.Message).ToList(), ct).ConfigureAwait(false);
         await _outbox.DeleteAsync(rows, ct).ConfigureAwait(false);
