@@ -125,7 +125,7 @@ public abstract class RowInserterTests<TFixture>(TFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Rows_without_ids_go_as_multi_row_inserts_or_from_arrays_and_read_back_exactly()
+    public async Task Rows_without_ids_go_row_by_row_or_from_arrays_and_read_back_exactly()
     {
         var shop = await StockData.ShopAsync(fixture.Services);
         var tag = Guid.NewGuid().ToString("N")[..8];
