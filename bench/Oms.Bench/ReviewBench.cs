@@ -93,10 +93,12 @@ internal static class ReviewBench
                 firstId = await first.ServiceProvider.GetRequiredService<OmsDbContext>().Set<Oms.Orders.Order>().Where(o => o.OrderBn.StartsWith("RB")).MinAsync(o => o.Id);
             var wall = Stopwatch.StartNew();
             await SwitchTimersAsync(sp, stop: false);
-            var queued = await WaitQueuedAsync(sp, firstId, TimeSpan.FromMinutes(1));
+            await WaitQueuedAsync(sp, firstId, TimeSpan.FromMinutes(1));
+            var queued = wall.Elapsed;
             await WaitSettledAsync(sp, "RB", orders, workers, TimeSpan.FromMinutes(10));
-            var seconds = (wall.Elapsed - queued).TotalSeconds;
-            var wallSeconds = wall.Elapsed.TotalSeconds;
+            var settled = wall.Elapsed;
+            var seconds = (settled - queued).TotalSeconds;
+            var wallSeconds = settled.TotalSeconds;
 
             await using var scope = sp.CreateAsyncScope();
             var s = scope.ServiceProvider;
@@ -119,8 +121,8 @@ internal static class ReviewBench
         }
     }
 
-    /// <summary>Time until the first scan has queued an order from <paramref name="firstId"/> on (a review state row; polled every 10 ms by primary key).</summary>
-    private static async Task<TimeSpan> WaitQueuedAsync(IServiceProvider sp, long firstId, TimeSpan patience)
+    /// <summary>Until the first scan has queued an order from <paramref name="firstId"/> on (a review state row; polled every 10 ms by primary key).</summary>
+    private static async Task WaitQueuedAsync(IServiceProvider sp, long firstId, TimeSpan patience)
     {
         var sw = Stopwatch.StartNew();
         await using var scope = sp.CreateAsyncScope();
@@ -130,7 +132,6 @@ internal static class ReviewBench
             if (sw.Elapsed > patience) throw new TimeoutException($"no order queued for review after {patience}");
             await Task.Delay(10);
         }
-        return sw.Elapsed;
     }
 
     /// <summary>Until every order numbered <paramref name="prefix"/>… is confirmed or held (auto_status set); a worker that exits fails the run.</summary>
