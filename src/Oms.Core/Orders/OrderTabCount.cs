@@ -15,7 +15,7 @@ public class OrderTabCount
     public long ShopId { get; set; }
     /// <summary><see cref="OrderTab.Key"/>.</summary>
     public required string Tab { get; set; }
-    /// <summary><c>order id % 16</c> of the orders counted here.</summary>
+    /// <summary>The share's slot (<see cref="OrderTabCountSql.Slots"/>): the writing backend's on PostgreSQL, the order id's on SQLite.</summary>
     public int Slot { get; set; }
     public long N { get; set; }
 }

@@ -123,7 +123,15 @@ public static class OrderTabs
 /// </summary>
 public static class OrderTabCountSql
 {
-    /// <summary>Spreads one shop's counter over this many rows (<c>slot = id % Slots</c>) so concurrent writers rarely wait for each other.</summary>
+    /// <summary>
+    /// Spreads one shop's counter over this many rows so concurrent writers rarely wait for each other. On PostgreSQL the
+    /// slot is the writing backend's (<c>pg_backend_pid() % Slots</c>): two transactions writing orders at once — the
+    /// intake's batch and a review or consign batch of hundreds of orders, or two server processes — touch different
+    /// counter rows (unless their pids meet modulo 16), where a slot by order id had a batch of consecutive ids lock all
+    /// sixteen and every other writer wait for its commit. A slot's own value means nothing (an order counted in one slot
+    /// may be uncounted from another, so it can go below zero); the count is the SUM over the slots. SQLite has one
+    /// writer at a time: <c>id % Slots</c> there.
+    /// </summary>
     public const int Slots = 16;
 
     private const string Function = "order_tab_count_apply";
@@ -142,12 +150,13 @@ public static class OrderTabCountSql
         var (o, fromOld) = statement ? ("o.", " FROM old_rows o") : ("OLD.", "");
         var (n, fromNew) = statement ? ("n.", " FROM new_rows n") : ("NEW.", "");
         var parts = new List<string>();
+        var (oldSlot, newSlot) = statement ? (BackendSlot, BackendSlot) : ($"{o}id % {Slots}", $"{n}id % {Slots}");
         foreach (var t in OrderTabs.List)
         {
             if (hasOld)
-                parts.Add($"SELECT {o}shop_id AS shop_id, '{t.Key}' AS tab, {o}id % {Slots} AS slot, -1 AS d{fromOld} WHERE {t.Sql(o)}");
+                parts.Add($"SELECT {o}shop_id AS shop_id, '{t.Key}' AS tab, {oldSlot} AS slot, -1 AS d{fromOld} WHERE {t.Sql(o)}");
             if (hasNew)
-                parts.Add($"SELECT {n}shop_id AS shop_id, '{t.Key}' AS tab, {n}id % {Slots} AS slot, 1 AS d{fromNew} WHERE {t.Sql(n)}");
+                parts.Add($"SELECT {n}shop_id AS shop_id, '{t.Key}' AS tab, {newSlot} AS slot, 1 AS d{fromNew} WHERE {t.Sql(n)}");
         }
         var sb = new StringBuilder();
         sb.Append("INSERT INTO order_tab_count (shop_id, tab, slot, n)\n  SELECT x.shop_id, x.tab, x.slot, SUM(x.d) FROM (\n    ");
@@ -157,6 +166,8 @@ public static class OrderTabCountSql
         sb.Append("  ON CONFLICT (shop_id, tab, slot) DO UPDATE SET n = order_tab_count.n + excluded.n;");
         return sb.ToString();
     }
+
+    private static readonly string BackendSlot = $"pg_backend_pid() % {Slots}";
 
     private static string UpdateOfColumns => string.Join(", ", OrderTabs.Columns);
 
