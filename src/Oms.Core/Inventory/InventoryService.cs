@@ -413,27 +413,23 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
         }, ct).ConfigureAwait(false);
     }
 
+    private const string ShopFreezeUpsert = " ON CONFLICT (shop_id, basic_material_id) DO UPDATE SET quantity = shop_freeze.quantity + excluded.quantity, updated_at = excluded.updated_at";
+
     /// <summary>Shop freeze + for every (shop, material) of <paramref name="lines"/> in one statement, rows in lock order.</summary>
     private async Task AddShopFreezeAsync(DbTransaction tx, IReadOnlyList<ShopFreezeLine> lines, DateTime now, CancellationToken ct)
     {
         var rows = SummedInLockOrder(lines, l => l.ShopId, l => l.BasicMaterialId, l => l.Quantity);
         if (rows.Count == 0) return;
-        const string upsert = " ON CONFLICT (shop_id, basic_material_id) DO UPDATE SET quantity = shop_freeze.quantity + excluded.quantity, updated_at = excluded.updated_at";
         if (db.Database.IsNpgsql())
         {
-            // one prepared text whatever the row count (a VALUES list per count would crowd the prepared statements out)
-            await using var byArrays = _sql.Command("INSERT INTO shop_freeze (shop_id, basic_material_id, quantity, updated_at) " +
-                "SELECT v.s, v.m, v.n, @now FROM unnest(@s, @m, @n) WITH ORDINALITY AS v(s, m, n, i) ORDER BY v.i" + upsert, tx);
-            _sql.Add(byArrays, "@s", rows.Select(r => r.OwnerId).ToArray());
-            _sql.Add(byArrays, "@m", rows.Select(r => r.BasicMaterialId).ToArray());
-            _sql.Add(byArrays, "@n", rows.Select(r => r.Quantity).ToArray());
-            _sql.Add(byArrays, "@now", now);
-            await byArrays.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            await using var batch = new SqlBatch(db);
+            AppendShopFreezeRows(batch, rows, now);
+            await batch.ExecuteAsync(ct).ConfigureAwait(false);
             return;
         }
         var values = string.Join(", ", rows.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"(@s{i}, @m{i}, @n{i}, @now)")));
         await using var cmd = _sql.Command(
-            "INSERT INTO shop_freeze (shop_id, basic_material_id, quantity, updated_at) VALUES " + values + upsert, tx);
+            "INSERT INTO shop_freeze (shop_id, basic_material_id, quantity, updated_at) VALUES " + values + ShopFreezeUpsert, tx);
         for (var i = 0; i < rows.Count; i++)
         {
             _sql.Add(cmd, string.Create(CultureInfo.InvariantCulture, $"@s{i}"), rows[i].OwnerId);
@@ -442,6 +438,33 @@ public sealed class InventoryService(OmsDbContext db, SettingsService settings, 
         }
         _sql.Add(cmd, "@now", now);
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// PostgreSQL: <see cref="FreezeShopAsync"/> appended to <paramref name="batch"/>'s statements, so it goes with the batch's
+    /// other writes in one round trip (the intake's new orders: their rows, then their freeze).
+    /// </summary>
+    internal void AppendFreezeShop(SqlBatch batch, IReadOnlyList<ShopFreezeLine> lines)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(lines);
+        if (!batch.IsNpgsql) throw new NotSupportedException("the shop freeze joins another command on PostgreSQL only");
+        foreach (var l in lines) CheckQuantity(l.Quantity);
+        var rows = SummedInLockOrder(lines, l => l.ShopId, l => l.BasicMaterialId, l => l.Quantity);
+        if (rows.Count > 0) AppendShopFreezeRows(batch, rows, clock.GetUtcNow().UtcDateTime);
+    }
+
+    /// <summary>
+    /// The one upsert of summed shop-freeze additions, rows in lock order; one prepared text whatever the row count (a VALUES
+    /// list per count would crowd the prepared statements out).
+    /// </summary>
+    private static void AppendShopFreezeRows(SqlBatch batch, List<(long OwnerId, long BasicMaterialId, int Quantity)> rows, DateTime now)
+    {
+        batch.Text.Append("INSERT INTO shop_freeze (shop_id, basic_material_id, quantity, updated_at) SELECT v.s, v.m, v.n, ").Append(batch.P(now))
+            .Append(" FROM unnest(").Append(batch.P(rows.Select(r => r.OwnerId).ToArray())).Append(", ")
+            .Append(batch.P(rows.Select(r => r.BasicMaterialId).ToArray())).Append(", ")
+            .Append(batch.P(rows.Select(r => r.Quantity).ToArray())).Append(") WITH ORDINALITY AS v(s, m, n, i) ORDER BY v.i")
+            .Append(ShopFreezeUpsert).Append(";\n");
     }
 
     private async Task MovesAsync(IReadOnlyList<FreezeMoveLine> lines, BranchOp branchOp, int shopSign, CancellationToken ct)

@@ -204,7 +204,8 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
     /// The hot path of intake: new orders written without change tracking and one shop-freeze upsert for all of them. On
     /// PostgreSQL in two round trips whatever their number: the ids of orders, objects and payments reserved from their
     /// sequences, then one command holding one <c>INSERT … SELECT * FROM unnest(…)</c> per table (orders, objects,
-    /// payments, items, log lines) — so the statement-level triggers on <c>orders</c> fire once per batch. On SQLite (no
+    /// payments, items, log lines) and the shop-freeze upsert — so the statement-level triggers on <c>orders</c> fire once
+    /// per batch. On SQLite (no
     /// sequences; inserts are in-process calls) in three: the orders with their ids returned; objects and payments; items
     /// and log lines. The rows stay untracked.
     /// </summary>
@@ -258,7 +259,17 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
                 freeze.AddRange(Held(items).Select(kv => new ShopFreezeLine(order.ShopId, kv.Key, kv.Value)));
         }
         // one statement per table: the rows of a type queued together
-        await rows.AddRange(allItems).AddRange(logs).ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
+        rows.AddRange(allItems).AddRange(logs);
+        if (postgres)
+        {
+            // the rows and the shop freeze in one round trip
+            await using var batch = new SqlBatch(db);
+            rows.AppendTo(batch);
+            inventory.AppendFreezeShop(batch, freeze);
+            await batch.ExecuteAsync(ct).ConfigureAwait(false);
+            return;
+        }
+        await rows.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
         if (freeze.Count > 0) await inventory.FreezeShopAsync(freeze, ct).ConfigureAwait(false);
     }
 
