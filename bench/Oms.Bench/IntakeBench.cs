@@ -49,9 +49,10 @@ internal static class IntakeBench
             await WaitHealthyAsync(url, serve);
             using var client = new MatrixPushClient(url);
             // A server on a promotion day has run for hours: its hot paths are compiled at tier 1. A fresh process spends
-            // its first thousands of calls JIT-compiling (tier 0, instrumented, tier 1 — about 30,000 compilations), which
-            // would be counted as per-order CPU and cut throughput. So the server is warmed up first, untimed and not
-            // counted: OMS_BENCH_WARMUP orders (default 3,000) at concurrency 8.
+            // its first thousands of calls JIT-compiling, which would be counted as per-order CPU and cut throughput. So the
+            // server is warmed up first, untimed and not counted: OMS_BENCH_WARMUP orders (default 3,000) at concurrency 8 —
+            // enough with the JIT settings `oms` ships with (no dynamic PGO, no call-counting delay); with the runtime's
+            // defaults (OMS_BENCH_SERVE_ENV="DOTNET_TieredPGO=1;DOTNET_TC_CallCountingDelayMs=100") it takes ~20,000.
             var warmup = int.TryParse(Environment.GetEnvironmentVariable("OMS_BENCH_WARMUP"), out var w) ? w : 3_000;
             if (warmup > 0)
             {
