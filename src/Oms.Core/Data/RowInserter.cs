@@ -70,43 +70,54 @@ internal sealed class RowInserter(OmsDbContext db)
     /// </summary>
     public async Task<long[][]> ReserveIdsAsync(IReadOnlyList<(Type Type, int Count)> wanted, CancellationToken ct)
     {
+        await using var batch = new SqlBatch(db);
+        var read = AppendReserveIds(batch, wanted);
+        if (batch.IsEmpty) return await read(null!, ct).ConfigureAwait(false);
+        await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await read(r, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="ReserveIdsAsync(IReadOnlyList{ValueTuple{Type, int}}, CancellationToken)"/> as statements appended to
+    /// <paramref name="batch"/>, so the reservation goes with other statements in one round trip. Answers the reading of the
+    /// result: it starts at the reservation's first result set (a reader that passed the statements before it with
+    /// <c>NextResultAsync</c>) and ends on its last. Nothing is appended when no id is wanted; the reading then answers empty
+    /// arrays without touching the reader.
+    /// </summary>
+    public Func<DbDataReader, CancellationToken, Task<long[][]>> AppendReserveIds(SqlBatch batch, IReadOnlyList<(Type Type, int Count)> wanted)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(wanted);
-        await using var cmd = CommandInCallersTransaction("ids are reserved");
         var result = wanted.Select(w => new long[w.Count]).ToArray();
         var asked = Enumerable.Range(0, wanted.Count).Where(i => wanted[i].Count > 0).ToList();
-        if (asked.Count == 0) return result;
-        var sql = new StringBuilder();
-        var postgres = db.Database.IsNpgsql();
         foreach (var i in asked)
         {
             var (table, key) = KeyColumnOf(wanted[i].Type);
-            var n = cmd.CreateParameter();
-            n.ParameterName = "@n" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            n.Value = wanted[i].Count;
-            cmd.Parameters.Add(n);
-            sql.Append(postgres
-                ? $"SELECT nextval(pg_get_serial_sequence('\"{table}\"', '{key}')) FROM generate_series(1, {n.ParameterName}) ORDER BY 1;\n"
+            batch.Text.Append(batch.IsNpgsql
+                ? $"SELECT nextval(pg_get_serial_sequence('\"{table}\"', '{key}')) FROM generate_series(1, {batch.P(wanted[i].Count)}) ORDER BY 1;\n"
                 : $"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), coalesce((SELECT max(\"{key}\") FROM \"{table}\"), 0));\n");
         }
-        cmd.CommandText = sql.ToString();
-        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        for (var a = 0; a < asked.Count; a++)
+        var postgres = batch.IsNpgsql;
+        return async (r, ct) =>
         {
-            if (a > 0 && !await r.NextResultAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("ids: fewer results than types");
-            var ids = result[asked[a]];
-            if (postgres)
+            for (var a = 0; a < asked.Count; a++)
             {
-                for (var i = 0; i < ids.Length; i++)
-                    ids[i] = await r.ReadAsync(ct).ConfigureAwait(false) ? r.GetInt64(0) : throw new InvalidOperationException("the sequence answered fewer ids");
+                if (a > 0 && !await r.NextResultAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("ids: fewer results than types");
+                var ids = result[asked[a]];
+                if (postgres)
+                {
+                    for (var i = 0; i < ids.Length; i++)
+                        ids[i] = await r.ReadAsync(ct).ConfigureAwait(false) ? r.GetInt64(0) : throw new InvalidOperationException("the sequence answered fewer ids");
+                }
+                else
+                {
+                    // SQLite: past the autoincrement counter and the highest id (the caller's transaction is the only writer)
+                    var last = await r.ReadAsync(ct).ConfigureAwait(false) ? r.GetInt64(0) : 0;
+                    for (var i = 0; i < ids.Length; i++) ids[i] = last + 1 + i;
+                }
             }
-            else
-            {
-                // SQLite: past the autoincrement counter and the highest id (the caller's transaction is the only writer)
-                var last = await r.ReadAsync(ct).ConfigureAwait(false) ? r.GetInt64(0) : 0;
-                for (var i = 0; i < ids.Length; i++) ids[i] = last + 1 + i;
-            }
-        }
-        return result;
+            return result;
+        };
     }
 
     private (string Table, string Key) KeyColumnOf(Type type)
@@ -331,16 +342,19 @@ internal sealed class RowInserter(OmsDbContext db)
     /// Writes the queued rows, each skipped when it would break a unique key (<c>ON CONFLICT DO NOTHING</c>, PostgreSQL and
     /// SQLite alike): a claim of many keys at once — on PostgreSQL in one round trip (from arrays when the rows are of one
     /// type whose primary key is its only unique key), on SQLite row by row (<see cref="RowByRow"/>). Answers, row by row, whether it was inserted. The
-    /// entities' ids stay unset. The queue is then empty.
+    /// entities' ids stay unset. The queue is then empty. <paramref name="first"/>: on PostgreSQL, a statement without a
+    /// result (a <c>SAVEPOINT</c>) sent before the inserts in the same command; only when there are rows to insert.
     /// </summary>
-    public async Task<bool[]> ExecuteSkippingConflictsAsync(CancellationToken ct)
+    public async Task<bool[]> ExecuteSkippingConflictsAsync(CancellationToken ct, string? first = null)
     {
         var inserted = new bool[_rows.Count];
-        if (_rows.Count == 0) return inserted;
+        if (_rows.Count == 0) return first is null ? inserted : throw new InvalidOperationException("no rows to insert: the statement ahead of them would not be sent");
+        var prefix = first is null ? "" : first + ";\n";
+        if (first is not null && !db.Database.IsNpgsql()) throw new NotSupportedException("a statement ahead of the inserts goes in their command on PostgreSQL only");
         if (db.Database.IsNpgsql() && _rows.All(r => ReferenceEquals(r.Shape, _rows[0].Shape)) && _rows[0].Shape.ConflictKey is { } conflictKey)
         {
             await using var cmd = CommandInCallersTransaction("rows are inserted");
-            await ExecuteSkippingConflictsByArraysAsync(cmd, conflictKey, inserted, ct).ConfigureAwait(false);
+            await ExecuteSkippingConflictsByArraysAsync(cmd, prefix, conflictKey, inserted, ct).ConfigureAwait(false);
             _rows.Clear();
             return inserted;
         }
@@ -348,7 +362,7 @@ internal sealed class RowInserter(OmsDbContext db)
         {
             // rows of several types, or of a type with another unique key: one command, a statement per row
             await using var cmd = CommandInCallersTransaction("rows are inserted");
-            var sql = new StringBuilder(_rows.Count * 150);
+            var sql = new StringBuilder(prefix, _rows.Count * 150);
             for (var r = 0; r < _rows.Count; r++)
             {
                 var (entity, shape) = _rows[r];
@@ -378,10 +392,10 @@ internal sealed class RowInserter(OmsDbContext db)
     /// have no other unique key: one <c>INSERT … SELECT * FROM unnest(…) ON CONFLICT DO NOTHING RETURNING</c> the keys
     /// written. A row was inserted when its key came back — the first row of a key, when several of the list share it.
     /// </summary>
-    private async Task ExecuteSkippingConflictsByArraysAsync(DbCommand cmd, (IProperty Property, RelationalTypeMapping Mapping)[] key,
+    private async Task ExecuteSkippingConflictsByArraysAsync(DbCommand cmd, string prefix, (IProperty Property, RelationalTypeMapping Mapping)[] key,
         bool[] inserted, CancellationToken ct)
     {
-        var sql = new StringBuilder();
+        var sql = new StringBuilder(prefix);
         var shape = _rows[0].Shape;
         AppendArrayInsert(values => ArrayParameter(cmd, values), sql, shape, _rows.Select(r => r.Entity).ToList());
         var table = StoreObjectIdentifier.Table(key[0].Property.DeclaringType.GetTableName()!, key[0].Property.DeclaringType.GetSchema());

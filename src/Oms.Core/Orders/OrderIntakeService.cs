@@ -147,21 +147,42 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
 
     /// <summary>
     /// <c>ome.order.add</c> for many pushes at once (the matrix batch, group commit): every push whose order does not exist yet
-    /// is created, all of them set-wise — one lock round trip, one command per kind of row, one shop-freeze upsert. A push
-    /// whose order exists, or whose order an earlier push of the same list creates, is answered null: the caller runs it on
-    /// its own afterwards (<see cref="UpsertAsync"/>), in order, so it sees the order as created here.
+    /// is created, all of them set-wise. A push whose order exists, or whose order an earlier push of the same list creates,
+    /// is answered null: the caller runs it on its own afterwards (<see cref="UpsertAsync"/>), in order, so it sees the order
+    /// as created here. On PostgreSQL one round trip takes the locks, finds which orders exist and reserves ids for every
+    /// order the list could create (those of pushes that turn out to be updates stay unused: gaps in the sequences), and
+    /// the rows and the shop freeze are appended to <paramref name="writes"/> — the caller's command, which must run before
+    /// anything else reads them (the matrix gateway's set command, which carries the answers too). On SQLite the rows are
+    /// written here.
     /// </summary>
-    public async Task<IReadOnlyList<IntakeResult?>> CreateManyAsync(IReadOnlyList<NewOrderPush> pushes, CancellationToken ct = default)
+    internal async Task<IReadOnlyList<IntakeResult?>> CreateManyAsync(IReadOnlyList<NewOrderPush> pushes, SqlBatch writes, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(pushes);
+        ArgumentNullException.ThrowIfNull(writes);
         var results = new IntakeResult?[pushes.Count];
         var first = new Dictionary<(long, string), int>();
         for (var i = 0; i < pushes.Count; i++) first.TryAdd((pushes[i].Shop.Id, pushes[i].Push.OrderBn), i);
-        var existing = await LockManyAsync(first.Keys.ToList(), ct).ConfigureAwait(false);
+        if (first.Count == 0) return results;
+        HashSet<(long, string)> existing;
+        long[][]? ids = null;
+        if (db.Database.IsNpgsql())
+        {
+            await using var query = new SqlBatch(db);
+            var readLocks = OrderLocks.AppendAcquireManyAndFind(query, first.Keys);
+            var readIds = new RowInserter(db).AppendReserveIds(query, IdsFor(first.Values.Select(i => pushes[i].Push).ToList()));
+            await using var r = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            existing = await readLocks(r, ct).ConfigureAwait(false);
+            if (!await r.NextResultAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("the order locks answered no ids");
+            ids = await readIds(r, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            existing = await FindExistingAsync(first.Keys.ToList(), ct).ConfigureAwait(false);
+        }
         var fresh = first.Where(kv => !existing.Contains(kv.Key)).Select(kv => kv.Value).Order().ToList();
         var built = new List<NewOrder>(fresh.Count);
         foreach (var i in fresh) built.Add(await BuildAsync(pushes[i], ct).ConfigureAwait(false));
-        await WriteNewAsync(built, ct).ConfigureAwait(false);
+        await WriteNewAsync(built, ids, writes, ct).ConfigureAwait(false);
         for (var n = 0; n < fresh.Count; n++) results[fresh[n]] = built[n].Result;
         return results;
     }
@@ -169,12 +190,19 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
     private async Task<IntakeResult> CreateAsync(ShopInfo shop, OrderPush push, string actor, CancellationToken ct)
     {
         var created = await BuildAsync(new NewOrderPush(shop, push, actor), ct).ConfigureAwait(false);
-        await WriteNewAsync([created], ct).ConfigureAwait(false);
+        await WriteNewAsync([created], null, null, ct).ConfigureAwait(false);
         return created.Result;
     }
 
+    /// <summary>The ids orders built from <paramref name="pushes"/> take: one per order, one per object, one per payment.</summary>
+    private static (Type, int)[] IdsFor(IReadOnlyList<OrderPush> pushes) =>
+        [(typeof(Order), pushes.Count), (typeof(OrderObject), pushes.Sum(p => p.Objects.Count)), (typeof(OrderPayment), pushes.Sum(p => PaymentsOf(p).Count))];
+
+    /// <summary>The payments an order is created with: one per trade number (each payment without one counts alone).</summary>
+    private static List<PaymentPush> PaymentsOf(OrderPush push) => push.Payments.DistinctBy(pay => pay.TradeNo ?? Guid.NewGuid().ToString()).ToList();
+
     /// <summary>A new order built from a push, not written yet: its rows and its log text.</summary>
-    private sealed record NewOrder(Order Order, List<OrderObject> Objects, List<ObjectMatch> Matches, bool Failed, string Actor)
+    private sealed record NewOrder(Order Order, OrderPush Push, List<OrderObject> Objects, List<ObjectMatch> Matches, bool Failed, string Actor)
     {
         public IntakeResult Result => new(Order.Id, Failed ? IntakeStates.Failed : IntakeStates.Created);
     }
@@ -195,21 +223,21 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
         if (push.Status == OrderStatus.Dead) order.ProcessStatus = ProcessStatus.Cancel;
         if (IsPaid(push.PayStatus)) order.PaidAt = now;
         var objects = NewObjects(order, push.Objects, matches);
-        foreach (var pay in push.Payments.DistinctBy(pay => pay.TradeNo ?? Guid.NewGuid().ToString()))
-            order.Payments.Add(ToPayment(pay, now));
-        return new NewOrder(order, objects, matches, failed, p.Actor);
+        foreach (var pay in PaymentsOf(push)) order.Payments.Add(ToPayment(pay, now));
+        return new NewOrder(order, push, objects, matches, failed, p.Actor);
     }
 
     /// <summary>
     /// The hot path of intake: new orders written without change tracking and one shop-freeze upsert for all of them. On
-    /// PostgreSQL in two round trips whatever their number: the ids of orders, objects and payments reserved from their
-    /// sequences, then one command holding one <c>INSERT … SELECT * FROM unnest(…)</c> per table (orders, objects,
-    /// payments, items, log lines) and the shop-freeze upsert — so the statement-level triggers on <c>orders</c> fire once
-    /// per batch. On SQLite (no
-    /// sequences; inserts are in-process calls) in three: the orders with their ids returned; objects and payments; items
-    /// and log lines. The rows stay untracked.
+    /// PostgreSQL: the ids of orders, objects and payments taken from <paramref name="ids"/> (reserved by the caller, in
+    /// <see cref="RowInserter.AppendReserveIds"/>'s layout) or else reserved here in one round trip, then one
+    /// <c>INSERT … SELECT * FROM unnest(…)</c> per table (orders, objects, payments, items, log lines) and the shop-freeze
+    /// upsert, appended to <paramref name="writes"/> when given (the caller runs them) or else run here as one command —
+    /// so the statement-level triggers on <c>orders</c> fire once per batch. On SQLite (no sequences; inserts are
+    /// in-process calls) in three, here: the orders with their ids returned; objects and payments; items and log lines.
+    /// The rows stay untracked.
     /// </summary>
-    private async Task WriteNewAsync(IReadOnlyList<NewOrder> created, CancellationToken ct)
+    private async Task WriteNewAsync(IReadOnlyList<NewOrder> created, long[][]? ids, SqlBatch? writes, CancellationToken ct)
     {
         if (created.Count == 0) return;
         var now = Now;
@@ -217,14 +245,13 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
         var postgres = db.Database.IsNpgsql();
         if (postgres)
         {
-            var ids = await rows.ReserveIdsAsync([(typeof(Order), created.Count), (typeof(OrderObject), created.Sum(c => c.Objects.Count)),
-                (typeof(OrderPayment), created.Sum(c => c.Order.Payments.Count))], ct).ConfigureAwait(false);
+            ids ??= await rows.ReserveIdsAsync(IdsFor(created.Select(c => c.Push).ToList()), ct).ConfigureAwait(false);
             int o = 0, b = 0, p = 0;
             foreach (var c in created)
             {
-                c.Order.Id = ids[0][o++];
-                foreach (var x in c.Objects) x.Id = ids[1][b++];
-                foreach (var x in c.Order.Payments) x.Id = ids[2][p++];
+                c.Order.Id = Take(ids[0], ref o);
+                foreach (var x in c.Objects) x.Id = Take(ids[1], ref b);
+                foreach (var x in c.Order.Payments) x.Id = Take(ids[2], ref p);
             }
             rows.AddRangeWithKeys(created.Select(c => c.Order));
         }
@@ -262,7 +289,13 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
         rows.AddRange(allItems).AddRange(logs);
         if (postgres)
         {
-            // the rows and the shop freeze in one round trip
+            // the rows and the shop freeze in one round trip: the caller's, or one of their own
+            if (writes is not null)
+            {
+                rows.AppendTo(writes);
+                inventory.AppendFreezeShop(writes, freeze);
+                return;
+            }
             await using var batch = new SqlBatch(db);
             rows.AppendTo(batch);
             inventory.AppendFreezeShop(batch, freeze);
@@ -273,13 +306,13 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
         if (freeze.Count > 0) await inventory.FreezeShopAsync(freeze, ct).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Takes the locks of many (shop, order_bn) keys (<see cref="OrderLocks.AcquireManyAndFindAsync"/>); answers the keys
-    /// whose order exists.
-    /// </summary>
-    private async Task<HashSet<(long ShopId, string OrderBn)>> LockManyAsync(IReadOnlyList<(long ShopId, string OrderBn)> keys, CancellationToken ct)
+    /// <summary>The next of the reserved <paramref name="ids"/>.</summary>
+    private static long Take(long[] ids, ref int next) =>
+        next < ids.Length ? ids[next++] : throw new InvalidOperationException("fewer ids were reserved than the new orders take");
+
+    /// <summary>SQLite (the transaction is the only writer, nothing to lock): which of the (shop, order_bn) keys have an order.</summary>
+    private async Task<HashSet<(long ShopId, string OrderBn)>> FindExistingAsync(IReadOnlyList<(long ShopId, string OrderBn)> keys, CancellationToken ct)
     {
-        if (db.Database.IsNpgsql()) return await OrderLocks.AcquireManyAndFindAsync(db, keys, ct).ConfigureAwait(false);
         var bns = keys.Select(k => k.OrderBn).Distinct().ToList();
         var found = await db.Set<Order>().AsNoTracking().Where(o => bns.Contains(o.OrderBn)).Select(o => new { o.ShopId, o.OrderBn })
             .ToListAsync(ct).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -43,27 +44,31 @@ internal static class OrderLocks
     }
 
     /// <summary>
-    /// PostgreSQL, in one round trip: the advisory locks of many (shop, order_bn) keys — in ascending lock-key order, so two
-    /// batches cannot deadlock on them — then which of them exist (a key without a row stays locked for its creation).
+    /// PostgreSQL: the advisory locks of many (shop, order_bn) keys — in ascending lock-key order, so two batches cannot
+    /// deadlock on them — then which of them exist (a key without a row stays locked for its creation), as two statements
+    /// appended to <paramref name="batch"/>, to go with others in one round trip. Answers the reading of their result: it
+    /// starts at their first result set and ends on their last.
     /// </summary>
-    public static async Task<HashSet<(long ShopId, string OrderBn)>> AcquireManyAndFindAsync(OmsDbContext db,
-        IReadOnlyCollection<(long ShopId, string OrderBn)> keys, CancellationToken ct)
+    public static Func<DbDataReader, CancellationToken, Task<HashSet<(long ShopId, string OrderBn)>>> AppendAcquireManyAndFind(SqlBatch batch,
+        IReadOnlyCollection<(long ShopId, string OrderBn)> keys)
     {
-        var tx = db.Database.CurrentTransaction?.GetDbTransaction()
-                 ?? throw new InvalidOperationException("order changes run in the caller's transaction");
-        var found = new HashSet<(long, string)>();
-        if (keys.Count == 0) return found;
-        var sql = new Inventory.InventorySql(db);
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(keys);
+        if (!batch.IsNpgsql) throw new NotSupportedException("advisory locks are PostgreSQL's");
+        if (keys.Count == 0) throw new ArgumentException("no keys to lock", nameof(keys));
         // the keys sorted ascending: unnest hands them to the locks in array order
-        await using var cmd = sql.Command("SELECT pg_advisory_xact_lock(k) FROM unnest(@keys) AS k; "
-            + "SELECT o.shop_id, o.order_bn FROM orders o JOIN unnest(@shops, @bns) AS x(s, b) ON o.shop_id = x.s AND o.order_bn = x.b", tx);
-        sql.Add(cmd, "@keys", keys.Select(k => Key(k.ShopId, k.OrderBn)).Distinct().Order().ToArray());
-        sql.Add(cmd, "@shops", keys.Select(k => k.ShopId).ToArray());
-        sql.Add(cmd, "@bns", keys.Select(k => k.OrderBn).ToArray());
-        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        await r.NextResultAsync(ct).ConfigureAwait(false);
-        while (await r.ReadAsync(ct).ConfigureAwait(false)) found.Add((r.GetInt64(0), r.GetString(1)));
-        return found;
+        batch.Text.Append("SELECT pg_advisory_xact_lock(k) FROM unnest(")
+            .Append(batch.P(keys.Select(k => Key(k.ShopId, k.OrderBn)).Distinct().Order().ToArray())).Append(") AS k;\n")
+            .Append("SELECT o.shop_id, o.order_bn FROM orders o JOIN unnest(").Append(batch.P(keys.Select(k => k.ShopId).ToArray()))
+            .Append(", ").Append(batch.P(keys.Select(k => k.OrderBn).ToArray()))
+            .Append(") AS x(s, b) ON o.shop_id = x.s AND o.order_bn = x.b;\n");
+        return async (r, ct) =>
+        {
+            var found = new HashSet<(long, string)>();
+            if (!await r.NextResultAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("the order locks answered no second result");
+            while (await r.ReadAsync(ct).ConfigureAwait(false)) found.Add((r.GetInt64(0), r.GetString(1)));
+            return found;
+        };
     }
 
     /// <summary>

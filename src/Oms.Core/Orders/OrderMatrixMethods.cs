@@ -46,7 +46,7 @@ internal sealed class OrderAddMatrixMethod(OrderIntakeService intake, ShopServic
     /// New orders of a batch created set-wise (<see cref="OrderIntakeService.CreateManyAsync"/>); a push that updates an
     /// existing order — or repeats one created earlier in the batch — runs alone; queued intake runs every call alone.
     /// </summary>
-    public async Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, CancellationToken ct)
+    public async Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, SqlBatch writes, CancellationToken ct)
     {
         var outcomes = new MatrixBatchOutcome[requests.Count];
         if (await settings.GetBoolAsync(AsyncSetting, ct).ConfigureAwait(false))
@@ -71,7 +71,7 @@ internal sealed class OrderAddMatrixMethod(OrderIntakeService intake, ShopServic
                 outcomes[i] = MatrixBatchOutcome.Refused(e);
             }
         }
-        var results = await intake.CreateManyAsync(pushes, ct).ConfigureAwait(false);
+        var results = await intake.CreateManyAsync(pushes, writes, ct).ConfigureAwait(false);
         for (var n = 0; n < pushes.Count; n++)
             outcomes[at[n]] = results[n] is { } r
                 ? MatrixBatchOutcome.Done(new { order_bn = pushes[n].Push.OrderBn, order_id = r.OrderId, state = r.State })

@@ -58,7 +58,7 @@ public sealed class HeldBatchWriter(IServiceScopeFactory scopes, MatrixBatchOpti
 /// the calls ask, fails (<c>set=throw</c>) or hands every call back (<c>set=alone</c>); alone, a call writes <c>flaky.alone</c>
 /// and answers its <c>n</c> — or fails once when it carries <c>fail_once=1</c>.
 /// </summary>
-public sealed class FlakySetMethod(OmsDbContext db) : IMatrixBatchMethod
+internal sealed class FlakySetMethod(OmsDbContext db) : IMatrixBatchMethod
 {
     public const string MethodName = "test.flaky_set";
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> FailedOnce = new();
@@ -73,7 +73,7 @@ public sealed class FlakySetMethod(OmsDbContext db) : IMatrixBatchMethod
         return new { n = request.Required("n") };
     }
 
-    public async Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, CancellationToken ct)
+    public async Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, SqlBatch writes, CancellationToken ct)
     {
         foreach (var r in requests) await WriteAsync("flaky.set", r, ct);
         if (requests.Any(r => r.Optional("set") == "throw")) throw new InvalidOperationException("the set fails (test)");

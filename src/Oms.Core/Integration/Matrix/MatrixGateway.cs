@@ -169,16 +169,18 @@ public sealed partial class MatrixGateway(
             if (set.Count() < 2 || methods.Find(services, set.Key) is not IMatrixBatchMethod method) continue;
             db.ChangeTracker.Clear();
             db.Database.AutoSavepointsEnabled = false;
-            await tx.CreateSavepointAsync(SetSavepoint, ct).ConfigureAwait(false);
+            // PostgreSQL: the savepoint goes with the claims, in their command (RunSetAsync)
+            var members = set.ToList();
+            if (!db.Database.IsNpgsql() || members.All(c => c.Request.Task is null)) await tx.CreateSavepointAsync(SetSavepoint, ct).ConfigureAwait(false);
             try
             {
-                await RunSetAsync(method, set.ToList(), answers, claimed, ct).ConfigureAwait(false);
+                await RunSetAsync(method, members, answers, claimed, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 await tx.RollbackToSavepointAsync(SetSavepoint, ct).ConfigureAwait(false);
-                foreach (var c in set) (answers[c.Index], claimed[c.Index]) = (null, false);
-                LogSetFailed(logger, set.Key, set.Count(), e);
+                foreach (var c in members) (answers[c.Index], claimed[c.Index]) = (null, false);
+                LogSetFailed(logger, set.Key, members.Count, e);
             }
             finally
             {
@@ -197,12 +199,14 @@ public sealed partial class MatrixGateway(
         var claims = new RowInserter(db);
         foreach (var c in tasked)
             claims.Add(Claim(c.Request, c.Request.Task!, c.Now));
-        var won = await claims.ExecuteSkippingConflictsAsync(ct).ConfigureAwait(false);
+        var won = await claims.ExecuteSkippingConflictsAsync(ct, db.Database.IsNpgsql() ? "SAVEPOINT " + SetSavepoint : null).ConfigureAwait(false);
         var repeats = tasked.Where((_, n) => !won[n]).Select(c => c.Index).ToHashSet();
         var run = set.Where(c => !repeats.Contains(c.Index)).ToList();
         foreach (var c in run) claimed[c.Index] = c.Request.Task is not null;
 
-        var outcomes = await method.InvokeManyAsync(run.Select(c => c.Request).ToList(), ct).ConfigureAwait(false);
+        // the set's last command: the method's own last writes (PostgreSQL), then the answers
+        await using var batch = new SqlBatch(db);
+        var outcomes = await method.InvokeManyAsync(run.Select(c => c.Request).ToList(), batch, ct).ConfigureAwait(false);
         var stored = new List<(MatrixRequest Request, string Json)>();
         for (var n = 0; n < run.Count; n++)
         {
@@ -212,7 +216,6 @@ public sealed partial class MatrixGateway(
             answers[run[n].Index] = answer;
             if (run[n].Request.Task is not null) stored.Add((run[n].Request, answer.Json));
         }
-        await using var batch = new SqlBatch(db);
         if (batch.IsNpgsql && stored.Count > 0)
         {
             // one statement for the set: the answers by (node, task), the claims' primary key

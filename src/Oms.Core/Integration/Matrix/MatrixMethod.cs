@@ -25,10 +25,15 @@ public interface IMatrixMethod
 /// (<see cref="ValidationException"/> / <see cref="DomainException"/> as the outcome, having written nothing for that call),
 /// or <see cref="MatrixBatchOutcome.Alone"/> — the call then runs on its own (<see cref="IMatrixMethod.InvokeAsync"/>) after
 /// the set, in arrival order. An exception thrown undoes the whole set; every call then runs on its own.
+/// <para>
+/// <paramref name="writes"/> is the command that ends the set: the gateway runs it right after the method, with the set's
+/// answers appended, before any call handed back runs alone. A method may append its own last writes to it (PostgreSQL:
+/// one round trip for both); their failure, too, undoes the whole set.
+/// </para>
 /// </summary>
-public interface IMatrixBatchMethod : IMatrixMethod
+internal interface IMatrixBatchMethod : IMatrixMethod
 {
-    Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, CancellationToken ct);
+    Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, Data.SqlBatch writes, CancellationToken ct);
 }
 
 /// <summary>
