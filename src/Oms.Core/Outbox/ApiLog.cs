@@ -70,6 +70,17 @@ public sealed partial class ApiLogWriter(IServiceScopeFactory scopes, TimeProvid
         return InsertAsync(db, entries, ct);
     }
 
+    /// <summary>
+    /// PostgreSQL: the same rows as <see cref="WriteInTransactionAsync"/>, appended to <paramref name="batch"/> (a command in
+    /// <paramref name="db"/>'s open transaction, run by the caller), so they go with its other writes in one round trip.
+    /// </summary>
+    internal void AppendInTransaction(OmsDbContext db, SqlBatch batch, IReadOnlyList<ApiLogEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var e in entries) Prepare(e);
+        new RowInserter(db).AddRange(entries).AppendTo(batch);
+    }
+
     private static Task InsertAsync(OmsDbContext db, IEnumerable<ApiLogEntry> entries, CancellationToken ct) =>
         new RowInserter(db).AddRange(entries).ExecuteWithoutIdsAsync(ct);
 

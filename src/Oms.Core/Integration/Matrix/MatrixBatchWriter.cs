@@ -110,10 +110,12 @@ public partial class MatrixBatchWriter(IServiceScopeFactory scopes, MatrixBatchO
             var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
             var gateway = scope.ServiceProvider.GetRequiredService<MatrixGateway>();
             await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
-            answers = await gateway.ExecuteManyInBatchAsync(tx, batch.Select(c => (c.Request, c.Now)).ToList(), CancellationToken.None).ConfigureAwait(false);
+            var inSets = new bool[batch.Count];
+            answers = await gateway.ExecuteManyInBatchAsync(tx, batch.Select(c => (c.Request, c.Now, c.Log)).ToList(), inSets, CancellationToken.None).ConfigureAwait(false);
             var logged = await LogInBatchAsync(scope.ServiceProvider, db, tx, batch, answers).ConfigureAwait(false);
             await CommitAsync(tx, batch.Count).ConfigureAwait(false);
             foreach (var c in logged) c.Log!.Written = true;
+            for (var i = 0; i < batch.Count; i++) if (inSets[i]) batch[i].Log!.Written = true;
         }
 #pragma warning disable CA1031 // every caller must get an answer; the failure is logged
         catch (Exception e)

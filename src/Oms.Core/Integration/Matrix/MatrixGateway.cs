@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Oms.Admin;
 using Oms.Common;
 using Oms.Data;
+using Oms.Outbox;
 
 namespace Oms.Integration.Matrix;
 
@@ -157,14 +158,21 @@ public sealed partial class MatrixGateway(
     /// once for all, the answers stored in one command. Everything else, and every call the method hands back, runs alone
     /// afterwards (<see cref="ExecuteInBatchAsync"/>), in arrival order. When the set fails unexpectedly, it is undone (a
     /// savepoint) and each of its calls runs alone — so a set never answers differently from the calls one by one.
+    /// <para>
+    /// On PostgreSQL the API log entries of the calls a set answered (those with a <c>Log</c>) go in the set's last command
+    /// too, instead of a transaction of the API log writer's own; <paramref name="logged"/> is set for them (committed with
+    /// the batch). A set undone takes its entries with it: its calls then run alone and are logged the usual way.
+    /// </para>
     /// </summary>
-    internal async Task<MatrixReply[]> ExecuteManyInBatchAsync(IDbContextTransaction tx, IReadOnlyList<(MatrixRequest Request, DateTime Now)> calls,
-        CancellationToken ct)
+    internal async Task<MatrixReply[]> ExecuteManyInBatchAsync(IDbContextTransaction tx, IReadOnlyList<(MatrixRequest Request, DateTime Now, MatrixCallLog? Log)> calls,
+        bool[] logged, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(calls);
+        ArgumentNullException.ThrowIfNull(logged);
         var answers = new MatrixReply?[calls.Count];
         var claimed = new bool[calls.Count];
         var methods = services.GetRequiredService<NamedMethods<IMatrixMethod>>();
-        foreach (var set in calls.Select((c, i) => (c.Request, c.Now, Index: i)).GroupBy(c => c.Request.Method))
+        foreach (var set in calls.Select((c, i) => (c.Request, c.Now, c.Log, Index: i)).GroupBy(c => c.Request.Method))
         {
             if (set.Count() < 2 || methods.Find(services, set.Key) is not IMatrixBatchMethod method) continue;
             db.ChangeTracker.Clear();
@@ -174,12 +182,12 @@ public sealed partial class MatrixGateway(
             if (!db.Database.IsNpgsql() || members.All(c => c.Request.Task is null)) await tx.CreateSavepointAsync(SetSavepoint, ct).ConfigureAwait(false);
             try
             {
-                await RunSetAsync(method, members, answers, claimed, ct).ConfigureAwait(false);
+                await RunSetAsync(method, members, answers, claimed, logged, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 await tx.RollbackToSavepointAsync(SetSavepoint, ct).ConfigureAwait(false);
-                foreach (var c in members) (answers[c.Index], claimed[c.Index]) = (null, false);
+                foreach (var c in members) (answers[c.Index], claimed[c.Index], logged[c.Index]) = (null, false, false);
                 LogSetFailed(logger, set.Key, members.Count, e);
             }
             finally
@@ -192,8 +200,8 @@ public sealed partial class MatrixGateway(
         return answers!;
     }
 
-    private async Task RunSetAsync(IMatrixBatchMethod method, List<(MatrixRequest Request, DateTime Now, int Index)> set,
-        MatrixReply?[] answers, bool[] claimed, CancellationToken ct)
+    private async Task RunSetAsync(IMatrixBatchMethod method, List<(MatrixRequest Request, DateTime Now, MatrixCallLog? Log, int Index)> set,
+        MatrixReply?[] answers, bool[] claimed, bool[] logged, CancellationToken ct)
     {
         var tasked = set.Where(c => c.Request.Task is not null).ToList();
         var claims = new RowInserter(db);
@@ -208,6 +216,7 @@ public sealed partial class MatrixGateway(
         await using var batch = new SqlBatch(db);
         var outcomes = await method.InvokeManyAsync(run.Select(c => c.Request).ToList(), batch, ct).ConfigureAwait(false);
         var stored = new List<(MatrixRequest Request, string Json)>();
+        var entries = new List<ApiLogEntry>();
         for (var n = 0; n < run.Count; n++)
         {
             var o = outcomes[n];
@@ -215,6 +224,11 @@ public sealed partial class MatrixGateway(
             var answer = o.Refusal is { } refusal ? Refusal(refusal) : MatrixReply.Succ(o.Data);
             answers[run[n].Index] = answer;
             if (run[n].Request.Task is not null) stored.Add((run[n].Request, answer.Json));
+            if (batch.IsNpgsql && run[n].Log is { } log)
+            {
+                entries.Add(log.Entry(answer));
+                logged[run[n].Index] = true;
+            }
         }
         if (batch.IsNpgsql && stored.Count > 0)
         {
@@ -222,7 +236,7 @@ public sealed partial class MatrixGateway(
             batch.Text.Append("UPDATE matrix_request AS m SET answer = v.a FROM unnest(")
                 .Append(batch.P(stored.Select(x => x.Request.Node.NodeId).ToArray())).Append("::text[], ")
                 .Append(batch.P(stored.Select(x => x.Request.Task!).ToArray())).Append("::text[], ")
-                .Append(batch.P(stored.Select(x => x.Json).ToArray())).Append("::text[]) AS v(n, t, a) WHERE m.node_id = v.n AND m.task = v.t");
+                .Append(batch.P(stored.Select(x => x.Json).ToArray())).Append("::text[]) AS v(n, t, a) WHERE m.node_id = v.n AND m.task = v.t;\n");
         }
         else
         {
@@ -230,6 +244,7 @@ public sealed partial class MatrixGateway(
                 batch.Text.Append("UPDATE matrix_request SET answer = ").Append(batch.P(json)).Append(" WHERE node_id = ").Append(batch.P(request.Node.NodeId))
                     .Append(" AND task = ").Append(batch.P(request.Task)).Append(";\n");
         }
+        if (entries.Count > 0) services.GetRequiredService<ApiLogWriter>().AppendInTransaction(db, batch, entries);
         await batch.ExecuteAsync(ct).ConfigureAwait(false);
     }
 
