@@ -79,12 +79,11 @@ internal sealed class RowInserter(OmsDbContext db)
 
     /// <summary>
     /// <see cref="ReserveIdsAsync(IReadOnlyList{ValueTuple{Type, int}}, CancellationToken)"/> as statements appended to
-    /// <paramref name="batch"/>, so the reservation goes with other statements in one round trip. Answers the reading of the
-    /// result: it starts at the reservation's first result set (a reader that passed the statements before it with
-    /// <c>NextResultAsync</c>) and ends on its last. Nothing is appended when no id is wanted; the reading then answers empty
-    /// arrays without touching the reader.
+    /// <paramref name="batch"/>, so the reservation goes with other statements in one round trip; answers the reading of
+    /// their result. Nothing is appended when no id is wanted; the reading then answers empty arrays without touching the
+    /// reader.
     /// </summary>
-    public Func<DbDataReader, CancellationToken, Task<long[][]>> AppendReserveIds(SqlBatch batch, IReadOnlyList<(Type Type, int Count)> wanted)
+    public ResultReader<long[][]> AppendReserveIds(SqlBatch batch, IReadOnlyList<(Type Type, int Count)> wanted)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(wanted);
@@ -345,24 +344,22 @@ internal sealed class RowInserter(OmsDbContext db)
     /// entities' ids stay unset. The queue is then empty. <paramref name="first"/>: on PostgreSQL, a statement without a
     /// result (a <c>SAVEPOINT</c>) sent before the inserts in the same command; only when there are rows to insert.
     /// </summary>
-    public async Task<bool[]> ExecuteSkippingConflictsAsync(CancellationToken ct, string? first = null)
+    public async Task<bool[]> ExecuteSkippingConflictsAsync(CancellationToken ct)
     {
         var inserted = new bool[_rows.Count];
-        if (_rows.Count == 0) return first is null ? inserted : throw new InvalidOperationException("no rows to insert: the statement ahead of them would not be sent");
-        var prefix = first is null ? "" : first + ";\n";
-        if (first is not null && !db.Database.IsNpgsql()) throw new NotSupportedException("a statement ahead of the inserts goes in their command on PostgreSQL only");
-        if (db.Database.IsNpgsql() && _rows.All(r => ReferenceEquals(r.Shape, _rows[0].Shape)) && _rows[0].Shape.ConflictKey is { } conflictKey)
+        if (_rows.Count == 0) return inserted;
+        if (db.Database.IsNpgsql() && _rows.All(r => ReferenceEquals(r.Shape, _rows[0].Shape)) && _rows[0].Shape.ConflictKey is not null)
         {
-            await using var cmd = CommandInCallersTransaction("rows are inserted");
-            await ExecuteSkippingConflictsByArraysAsync(cmd, prefix, conflictKey, inserted, ct).ConfigureAwait(false);
-            _rows.Clear();
-            return inserted;
+            await using var batch = new SqlBatch(db);
+            var read = AppendSkippingConflicts(batch)!;
+            await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await read(reader, ct).ConfigureAwait(false);
         }
         if (db.Database.IsNpgsql())
         {
             // rows of several types, or of a type with another unique key: one command, a statement per row
             await using var cmd = CommandInCallersTransaction("rows are inserted");
-            var sql = new StringBuilder(prefix, _rows.Count * 150);
+            var sql = new StringBuilder(_rows.Count * 150);
             for (var r = 0; r < _rows.Count; r++)
             {
                 var (entity, shape) = _rows[r];
@@ -389,26 +386,33 @@ internal sealed class RowInserter(OmsDbContext db)
 
     /// <summary>
     /// PostgreSQL's <see cref="ExecuteSkippingConflictsAsync"/> for rows of one type whose primary key they carry and that
-    /// have no other unique key: one <c>INSERT … SELECT * FROM unnest(…) ON CONFLICT DO NOTHING RETURNING</c> the keys
-    /// written. A row was inserted when its key came back — the first row of a key, when several of the list share it.
+    /// have no other unique key, appended to <paramref name="batch"/> to go with other statements in one round trip: one
+    /// <c>INSERT … SELECT * FROM unnest(…) ON CONFLICT DO NOTHING RETURNING</c> the keys written. A row was inserted when its
+    /// key came back — the first row of a key, when several of the list share it. Answers the reading of the result (whether
+    /// each row was inserted), or null when no row is queued (nothing appended). The queue is then empty.
     /// </summary>
-    private async Task ExecuteSkippingConflictsByArraysAsync(DbCommand cmd, string prefix, (IProperty Property, RelationalTypeMapping Mapping)[] key,
-        bool[] inserted, CancellationToken ct)
+    public ResultReader<bool[]>? AppendSkippingConflicts(SqlBatch batch)
     {
-        var sql = new StringBuilder(prefix);
+        ArgumentNullException.ThrowIfNull(batch);
+        if (_rows.Count == 0) return null;
+        if (!batch.IsNpgsql || !_rows.All(r => ReferenceEquals(r.Shape, _rows[0].Shape)) || _rows[0].Shape.ConflictKey is not { } key)
+            throw new NotSupportedException("a claim appended to another command: PostgreSQL, rows of one type whose primary key is its only unique key");
         var shape = _rows[0].Shape;
-        AppendArrayInsert(values => ArrayParameter(cmd, values), sql, shape, _rows.Select(r => r.Entity).ToList());
+        var rows = _rows.Select(r => r.Entity).ToList();
+        _rows.Clear();
+        AppendArrayInsert(values => batch.P(values), batch.Text, shape, rows);
         var table = StoreObjectIdentifier.Table(key[0].Property.DeclaringType.GetTableName()!, key[0].Property.DeclaringType.GetSchema());
-        sql.Append(" ON CONFLICT DO NOTHING RETURNING ").Append(string.Join(", ", key.Select(k => "\"" + k.Property.GetColumnName(table) + "\"")));
-        cmd.CommandText = sql.ToString();
-        var written = new HashSet<string>(StringComparer.Ordinal);
-        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        batch.Text.Append(" ON CONFLICT DO NOTHING RETURNING ").Append(string.Join(", ", key.Select(k => "\"" + k.Property.GetColumnName(table) + "\""))).Append(";\n");
+        return async (reader, ct) =>
         {
+            var written = new HashSet<string>(StringComparer.Ordinal);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 written.Add(KeyText(Enumerable.Range(0, key.Length).Select(reader.GetValue)));
-        }
-        for (var r = 0; r < _rows.Count; r++)
-            inserted[r] = written.Remove(KeyText(key.Select(k => Stored(k.Property.GetGetter().GetClrValue(_rows[r].Entity), k.Mapping))));
+            var inserted = new bool[rows.Count];
+            for (var r = 0; r < rows.Count; r++)
+                inserted[r] = written.Remove(KeyText(key.Select(k => Stored(k.Property.GetGetter().GetClrValue(rows[r]), k.Mapping))));
+            return inserted;
+        };
     }
 
     private static string KeyText(IEnumerable<object?> values) =>

@@ -8,6 +8,13 @@ using Oms.Inventory;
 namespace Oms.Data;
 
 /// <summary>
+/// Reads the result sets of statements appended to a <see cref="SqlBatch"/> (<c>Append…</c> methods): it starts at their first
+/// result set — the reader positioned there by the caller, with <c>NextResultAsync</c> past the statements before — and
+/// ends on their last.
+/// </summary>
+internal delegate Task<T> ResultReader<T>(DbDataReader reader, CancellationToken ct);
+
+/// <summary>
 /// Several hand-written statements and their parameters in one command (one round trip) in the caller's transaction, for
 /// the set-wise writes and the merged reads of the batch paths (consign, automatic review). Values go through <see cref="InventorySql"/>, which
 /// stores them as the model does (SQLite's tick times and scaled decimals); <see cref="P"/> names each value.

@@ -21,6 +21,12 @@ public static class IntakeStates
 
 public sealed record IntakeResult(long OrderId, string State);
 
+/// <summary>
+/// What a batch of pushes read and locked before it builds (<see cref="OrderIntakeService.AppendPrepareMany"/>): the
+/// (shop, order_bn) keys locked, those of them whose order exists, and the reserved ids of orders, objects and payments.
+/// </summary>
+internal sealed record IntakePreparation(IReadOnlySet<(long ShopId, string OrderBn)> Locked, HashSet<(long ShopId, string OrderBn)> Existing, long[][] Ids);
+
 /// <summary>One push of a batch (<see cref="OrderIntakeService.CreateManyAsync"/>): the shop, the push, who sent it.</summary>
 public sealed record NewOrderPush(ShopInfo Shop, OrderPush Push, string Actor);
 
@@ -149,13 +155,14 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
     /// <c>ome.order.add</c> for many pushes at once (the matrix batch, group commit): every push whose order does not exist yet
     /// is created, all of them set-wise. A push whose order exists, or whose order an earlier push of the same list creates,
     /// is answered null: the caller runs it on its own afterwards (<see cref="UpsertAsync"/>), in order, so it sees the order
-    /// as created here. On PostgreSQL one round trip takes the locks, finds which orders exist and reserves ids for every
-    /// order the list could create (those of pushes that turn out to be updates stay unused: gaps in the sequences), and
-    /// the rows and the shop freeze are appended to <paramref name="writes"/> — the caller's command, which must run before
-    /// anything else reads them (the matrix gateway's set command, which carries the answers too). On SQLite the rows are
-    /// written here.
+    /// as created here. On PostgreSQL the orders' locks, which of them exist and the new rows' ids come from
+    /// <paramref name="prepared"/> (<see cref="AppendPrepareMany"/>, in the caller's earlier command; when null, taken here
+    /// in a round trip of its own), and the rows and the shop freeze are appended to <paramref name="writes"/> — the
+    /// caller's command, which must run before anything else reads them (the matrix gateway's set command, which carries
+    /// the answers too). On SQLite the rows are written here.
     /// </summary>
-    internal async Task<IReadOnlyList<IntakeResult?>> CreateManyAsync(IReadOnlyList<NewOrderPush> pushes, SqlBatch writes, CancellationToken ct = default)
+    internal async Task<IReadOnlyList<IntakeResult?>> CreateManyAsync(IReadOnlyList<NewOrderPush> pushes, IntakePreparation? prepared, SqlBatch writes,
+        CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(pushes);
         ArgumentNullException.ThrowIfNull(writes);
@@ -167,13 +174,18 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
         long[][]? ids = null;
         if (db.Database.IsNpgsql())
         {
-            await using var query = new SqlBatch(db);
-            var readLocks = OrderLocks.AppendAcquireManyAndFind(query, first.Keys);
-            var readIds = new RowInserter(db).AppendReserveIds(query, IdsFor(first.Values.Select(i => pushes[i].Push).ToList()));
-            await using var r = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            existing = await readLocks(r, ct).ConfigureAwait(false);
-            if (!await r.NextResultAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("the order locks answered no ids");
-            ids = await readIds(r, ct).ConfigureAwait(false);
+            if (prepared is null)
+            {
+                await using var query = new SqlBatch(db);
+                var read = AppendPrepareMany(query, pushes.Select(p => (p.Shop.Id, p.Push)).ToList());
+                await using var r = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                prepared = await read(r, ct).ConfigureAwait(false);
+            }
+            // an order whose lock was not taken must not be written
+            foreach (var (shopId, bn) in first.Keys)
+                if (!prepared.Locked.Contains((shopId, bn)))
+                    throw new InvalidOperationException($"order {bn} of shop {shopId} was not prepared (locked) for this batch");
+            (existing, ids) = (prepared.Existing, prepared.Ids);
         }
         else
         {
@@ -185,6 +197,27 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
         await WriteNewAsync(built, ids, writes, ct).ConfigureAwait(false);
         for (var n = 0; n < fresh.Count; n++) results[fresh[n]] = built[n].Result;
         return results;
+    }
+
+    /// <summary>
+    /// PostgreSQL: what <see cref="CreateManyAsync"/> needs before it builds, appended to <paramref name="batch"/> so it goes
+    /// with other statements in one round trip — the advisory locks of the pushes' orders
+    /// (<see cref="OrderLocks.AppendAcquireManyAndFind"/>), which of them exist, and ids for every order they could create
+    /// (those of pushes that turn out to be updates stay unused: gaps in the sequences).
+    /// </summary>
+    internal ResultReader<IntakePreparation> AppendPrepareMany(SqlBatch batch, IReadOnlyList<(long ShopId, OrderPush Push)> pushes)
+    {
+        ArgumentNullException.ThrowIfNull(pushes);
+        var firsts = pushes.DistinctBy(p => (p.ShopId, p.Push.OrderBn)).ToList();
+        var keys = firsts.Select(p => (p.ShopId, p.Push.OrderBn)).ToHashSet();
+        var readLocks = OrderLocks.AppendAcquireManyAndFind(batch, keys);
+        var readIds = new RowInserter(db).AppendReserveIds(batch, IdsFor(firsts.Select(p => p.Push).ToList()));
+        return async (r, ct) =>
+        {
+            var existing = await readLocks(r, ct).ConfigureAwait(false);
+            if (!await r.NextResultAsync(ct).ConfigureAwait(false)) throw new InvalidOperationException("the order locks answered no ids");
+            return new IntakePreparation(keys, existing, await readIds(r, ct).ConfigureAwait(false));
+        };
     }
 
     private async Task<IntakeResult> CreateAsync(ShopInfo shop, OrderPush push, string actor, CancellationToken ct)

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -46,10 +45,9 @@ internal static class OrderLocks
     /// <summary>
     /// PostgreSQL: the advisory locks of many (shop, order_bn) keys — in ascending lock-key order, so two batches cannot
     /// deadlock on them — then which of them exist (a key without a row stays locked for its creation), as two statements
-    /// appended to <paramref name="batch"/>, to go with others in one round trip. Answers the reading of their result: it
-    /// starts at their first result set and ends on their last.
+    /// appended to <paramref name="batch"/>, to go with others in one round trip. Answers the reading of their result.
     /// </summary>
-    public static Func<DbDataReader, CancellationToken, Task<HashSet<(long ShopId, string OrderBn)>>> AppendAcquireManyAndFind(SqlBatch batch,
+    public static ResultReader<HashSet<(long ShopId, string OrderBn)>> AppendAcquireManyAndFind(SqlBatch batch,
         IReadOnlyCollection<(long ShopId, string OrderBn)> keys)
     {
         ArgumentNullException.ThrowIfNull(batch);

@@ -46,7 +46,33 @@ internal sealed class OrderAddMatrixMethod(OrderIntakeService intake, ShopServic
     /// New orders of a batch created set-wise (<see cref="OrderIntakeService.CreateManyAsync"/>); a push that updates an
     /// existing order — or repeats one created earlier in the batch — runs alone; queued intake runs every call alone.
     /// </summary>
-    public async Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, SqlBatch writes, CancellationToken ct)
+    /// <summary>
+    /// PostgreSQL: the locks of the set's orders, which of them exist and ids for those that do not
+    /// (<see cref="OrderIntakeService.AppendPrepareMany"/>), in the set's first command. Nothing for queued intake.
+    /// </summary>
+    public async Task<ResultReader<object?>?> PrepareAsync(IReadOnlyList<MatrixRequest> requests, SqlBatch first, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(first);
+        if (!first.IsNpgsql || await settings.GetBoolAsync(AsyncSetting, ct).ConfigureAwait(false)) return null;
+        var pushes = new List<(long ShopId, OrderPush Push)>(requests.Count);
+        foreach (var r in requests)
+        {
+            try
+            {
+                pushes.Add((r.ShopId, PushOf(r)));
+            }
+            catch (Exception e) when (e is ValidationException or DomainException)
+            {
+                // refused in InvokeManyAsync, as it would be alone
+            }
+        }
+        if (pushes.Count == 0) return null;
+        var read = intake.AppendPrepareMany(first, pushes);
+        return async (reader, c) => await read(reader, c).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, object? prepared, SqlBatch writes, CancellationToken ct)
     {
         var outcomes = new MatrixBatchOutcome[requests.Count];
         if (await settings.GetBoolAsync(AsyncSetting, ct).ConfigureAwait(false))
@@ -71,7 +97,7 @@ internal sealed class OrderAddMatrixMethod(OrderIntakeService intake, ShopServic
                 outcomes[i] = MatrixBatchOutcome.Refused(e);
             }
         }
-        var results = await intake.CreateManyAsync(pushes, writes, ct).ConfigureAwait(false);
+        var results = await intake.CreateManyAsync(pushes, prepared as IntakePreparation, writes, ct).ConfigureAwait(false);
         for (var n = 0; n < pushes.Count; n++)
             outcomes[at[n]] = results[n] is { } r
                 ? MatrixBatchOutcome.Done(new { order_bn = pushes[n].Push.OrderBn, order_id = r.OrderId, state = r.State })

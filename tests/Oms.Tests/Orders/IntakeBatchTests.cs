@@ -73,7 +73,7 @@ internal sealed class FlakySetMethod(OmsDbContext db) : IMatrixBatchMethod
         return new { n = request.Required("n") };
     }
 
-    public async Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, SqlBatch writes, CancellationToken ct)
+    public async Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, object? prepared, SqlBatch writes, CancellationToken ct)
     {
         foreach (var r in requests) await WriteAsync("flaky.set", r, ct);
         if (requests.Any(r => r.Optional("set") == "throw")) throw new InvalidOperationException("the set fails (test)");

@@ -177,9 +177,9 @@ public sealed partial class MatrixGateway(
             if (set.Count() < 2 || methods.Find(services, set.Key) is not IMatrixBatchMethod method) continue;
             db.ChangeTracker.Clear();
             db.Database.AutoSavepointsEnabled = false;
-            // PostgreSQL: the savepoint goes with the claims, in their command (RunSetAsync)
+            // PostgreSQL: the savepoint goes in the set's first command (RunSetAsync)
             var members = set.ToList();
-            if (!db.Database.IsNpgsql() || members.All(c => c.Request.Task is null)) await tx.CreateSavepointAsync(SetSavepoint, ct).ConfigureAwait(false);
+            if (!db.Database.IsNpgsql()) await tx.CreateSavepointAsync(SetSavepoint, ct).ConfigureAwait(false);
             try
             {
                 await RunSetAsync(method, members, answers, claimed, logged, ct).ConfigureAwait(false);
@@ -207,14 +207,43 @@ public sealed partial class MatrixGateway(
         var claims = new RowInserter(db);
         foreach (var c in tasked)
             claims.Add(Claim(c.Request, c.Request.Task!, c.Now));
-        var won = await claims.ExecuteSkippingConflictsAsync(ct, db.Database.IsNpgsql() ? "SAVEPOINT " + SetSavepoint : null).ConfigureAwait(false);
+        bool[] won;
+        object? prepared = null;
+        if (db.Database.IsNpgsql())
+        {
+            // the set's first command: its savepoint, the claims, what the method reads and locks first
+            await using var first = new SqlBatch(db);
+            first.Text.Append("SAVEPOINT ").Append(SetSavepoint).Append(";\n");
+            var readClaims = claims.AppendSkippingConflicts(first);
+            var readPrepared = await method.PrepareAsync(set.Select(c => c.Request).ToList(), first, ct).ConfigureAwait(false);
+            won = [];
+            if (readClaims is null && readPrepared is null)
+            {
+                await first.ExecuteAsync(ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await using var reader = await first.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                if (readClaims is not null) won = await readClaims(reader, ct).ConfigureAwait(false);
+                if (readPrepared is not null)
+                {
+                    if (readClaims is not null && !await reader.NextResultAsync(ct).ConfigureAwait(false))
+                        throw new InvalidOperationException($"{method.Name}: the set's first command answered nothing for the method");
+                    prepared = await readPrepared(reader, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        else
+        {
+            won = await claims.ExecuteSkippingConflictsAsync(ct).ConfigureAwait(false);
+        }
         var repeats = tasked.Where((_, n) => !won[n]).Select(c => c.Index).ToHashSet();
         var run = set.Where(c => !repeats.Contains(c.Index)).ToList();
         foreach (var c in run) claimed[c.Index] = c.Request.Task is not null;
 
         // the set's last command: the method's own last writes (PostgreSQL), then the answers
         await using var batch = new SqlBatch(db);
-        var outcomes = await method.InvokeManyAsync(run.Select(c => c.Request).ToList(), batch, ct).ConfigureAwait(false);
+        var outcomes = await method.InvokeManyAsync(run.Select(c => c.Request).ToList(), prepared, batch, ct).ConfigureAwait(false);
         var stored = new List<(MatrixRequest Request, string Json)>();
         var entries = new List<ApiLogEntry>();
         for (var n = 0; n < run.Count; n++)

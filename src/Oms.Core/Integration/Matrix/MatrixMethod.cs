@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Oms.Common;
+using Oms.Data;
 
 namespace Oms.Integration.Matrix;
 
@@ -26,14 +27,24 @@ public interface IMatrixMethod
 /// or <see cref="MatrixBatchOutcome.Alone"/> — the call then runs on its own (<see cref="IMatrixMethod.InvokeAsync"/>) after
 /// the set, in arrival order. An exception thrown undoes the whole set; every call then runs on its own.
 /// <para>
-/// <paramref name="writes"/> is the command that ends the set: the gateway runs it right after the method, with the set's
-/// answers appended, before any call handed back runs alone. A method may append its own last writes to it (PostgreSQL:
-/// one round trip for both); their failure, too, undoes the whole set.
+/// On PostgreSQL a set costs three round trips and the commit. The first carries the set's savepoint, its claims and what
+/// <see cref="PrepareAsync"/> appends for the method (locks, lookups, ids: for every call of the set, repeats included);
+/// what its reading answers is handed to <see cref="InvokeManyAsync"/> as <c>prepared</c>. <c>writes</c> is the command that
+/// ends the set: the gateway runs it right after the method, with the set's answers (and their API log entries) appended,
+/// before any call handed back runs alone; a method appends its own last writes to it. Their failure, too, undoes the
+/// whole set.
 /// </para>
 /// </summary>
 internal interface IMatrixBatchMethod : IMatrixMethod
 {
-    Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, Data.SqlBatch writes, CancellationToken ct);
+    /// <summary>
+    /// Statements for the set's first command (appended to <paramref name="first"/>), and the reading of their result; null
+    /// when there are none (the default, and always on SQLite).
+    /// </summary>
+    Task<ResultReader<object?>?> PrepareAsync(IReadOnlyList<MatrixRequest> requests, SqlBatch first, CancellationToken ct) =>
+        Task.FromResult<ResultReader<object?>?>(null);
+
+    Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, object? prepared, SqlBatch writes, CancellationToken ct);
 }
 
 /// <summary>
