@@ -9,6 +9,8 @@ namespace Oms.Tests.Persistence;
 /// <summary>The persistence rules of DESIGN.md that every module relies on, on both providers.</summary>
 public abstract class PersistenceTests<TFixture>(TFixture fx) : IClassFixture<TFixture> where TFixture : CoreFixture
 {
+    protected TFixture Fixture => fx;
+
     [Fact]
     public async Task Migrations_match_the_model()
     {
@@ -73,4 +75,26 @@ public abstract class PersistenceTests<TFixture>(TFixture fx) : IClassFixture<TF
 
 public sealed class SqlitePersistenceTests(SqliteCoreFixture f) : PersistenceTests<SqliteCoreFixture>(f);
 
-public sealed class PostgresPersistenceTests(PostgresCoreFixture f) : PersistenceTests<PostgresCoreFixture>(f);
+public sealed class PostgresPersistenceTests(PostgresCoreFixture f) : PersistenceTests<PostgresCoreFixture>(f)
+{
+    [Fact]
+    public async Task The_API_log_compresses_what_it_stores_with_lz4_and_reads_it_back()
+    {
+        await using var scope = Fixture.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<OmsDbContext>();
+        var methods = await db.Database.SqlQueryRaw<string>(
+            "SELECT attname || '=' || attcompression::text AS \"Value\" FROM pg_attribute WHERE attrelid = 'api_log'::regclass AND attname IN ('parameters', 'response') ORDER BY attname").ToListAsync();
+        Assert.Equal(["parameters=l", "response=l"], methods);
+
+        // a form big enough to be compressed (TOAST starts at 2 KB) comes back as stored
+        var parameters = "{\"order_bn\":\"" + string.Concat(Enumerable.Repeat("订单明细-0123456789", 400)) + "\"}";
+        var entry = new Oms.Outbox.ApiLogEntry { Direction = "in", Method = "test.lz4", Status = "succ", Attempt = 1, Parameters = parameters, Response = parameters, CreatedAt = DateTime.UtcNow };
+        db.Add(entry);
+        await db.SaveChangesAsync();
+        var stored = await db.Database.SqlQueryRaw<string>(
+            "SELECT pg_column_compression(parameters) AS \"Value\" FROM api_log WHERE id = {0}", entry.Id).SingleAsync();
+        Assert.Equal("lz4", stored);
+        db.ChangeTracker.Clear();
+        Assert.Equal(parameters, (await db.Set<Oms.Outbox.ApiLogEntry>().SingleAsync(e => e.Id == entry.Id)).Parameters);
+    }
+}
