@@ -134,7 +134,9 @@ public partial class MatrixBatchWriter(IServiceScopeFactory scopes, MatrixBatchO
     /// <summary>
     /// SQLite: the API log entries of the batch's calls, in the batch's transaction — SQLite has one writer at a time, and the
     /// API log's own writer took a turn of its own for them, a transaction and a commit more in the one serial line of
-    /// writes. Not on PostgreSQL, where that writer runs beside the batches on a connection of its own. Under a savepoint:
+    /// writes. On PostgreSQL the entries of the calls a set answered went in the set's last command already
+    /// (<see cref="MatrixGateway.ExecuteManyInBatchAsync"/>); the others are posted to that writer, which runs beside the
+    /// batches on a connection of its own. Under a savepoint:
     /// logging must not break the calls it describes, so entries that fail to insert are undone alone, and their calls'
     /// endpoints post them as they post every other entry. Answers the calls whose entry was written.
     /// </summary>
