@@ -73,8 +73,13 @@ internal sealed class FlakySetMethod(OmsDbContext db) : IMatrixBatchMethod
         return new { n = request.Required("n") };
     }
 
+    /// <summary>PostgreSQL's <c>plan_cache_mode</c> as the last set saw it.</summary>
+    public static string? PlanCacheMode { get; private set; }
+
     public async Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, object? prepared, SqlBatch writes, CancellationToken ct)
     {
+        if (writes.IsNpgsql)
+            PlanCacheMode = await db.Database.SqlQueryRaw<string>("SELECT current_setting('plan_cache_mode') AS \"Value\"").SingleAsync(ct);
         foreach (var r in requests) await WriteAsync("flaky.set", r, ct);
         if (requests.Any(r => r.Optional("set") == "throw")) throw new InvalidOperationException("the set fails (test)");
         return requests.Select(_ => MatrixBatchOutcome.Alone).ToList();
@@ -192,6 +197,21 @@ public abstract class IntakeBatchTests<TFixture>(TFixture server) : IClassFixtur
         await using var scope = server.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<OmsDbContext>().Set<Oms.Outbox.ApiLogEntry>()
             .CountAsync(e => e.Method == method && e.BusinessKey == key);
+    }
+
+    [Fact]
+    public async Task A_single_call_runs_as_a_set_and_on_PostgreSQL_with_generic_plans()
+    {
+        using var k = await OrderIntakeKit.CreateAsync(server);
+        var key = "one-" + Guid.NewGuid().ToString("N")[..8];
+        var form = k.Form(FlakySetMethod.MethodName, new Dictionary<string, string> { ["key"] = key, ["n"] = "7", ["set"] = "alone" });
+
+        var answer = await k.Matrix.PostAsync(form);
+
+        Assert.Equal("7", answer.Answer.GetProperty("data").GetProperty("n").GetString());
+        // the set ran (and handed the call back), then the call ran alone
+        Assert.Equal((1, 1), (await FlakyRowsAsync("flaky.set", key), await FlakyRowsAsync("flaky.alone", key)));
+        if (server.Provider == DatabaseProvider.Postgres) Assert.Equal("force_generic_plan", FlakySetMethod.PlanCacheMode);
     }
 
     [Fact]
