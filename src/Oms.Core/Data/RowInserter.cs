@@ -341,14 +341,13 @@ internal sealed class RowInserter(OmsDbContext db)
     /// Writes the queued rows, each skipped when it would break a unique key (<c>ON CONFLICT DO NOTHING</c>, PostgreSQL and
     /// SQLite alike): a claim of many keys at once — on PostgreSQL in one round trip (from arrays when the rows are of one
     /// type whose primary key is its only unique key), on SQLite row by row (<see cref="RowByRow"/>). Answers, row by row, whether it was inserted. The
-    /// entities' ids stay unset. The queue is then empty. <paramref name="first"/>: on PostgreSQL, a statement without a
-    /// result (a <c>SAVEPOINT</c>) sent before the inserts in the same command; only when there are rows to insert.
+    /// entities' ids stay unset. The queue is then empty.
     /// </summary>
     public async Task<bool[]> ExecuteSkippingConflictsAsync(CancellationToken ct)
     {
         var inserted = new bool[_rows.Count];
         if (_rows.Count == 0) return inserted;
-        if (db.Database.IsNpgsql() && _rows.All(r => ReferenceEquals(r.Shape, _rows[0].Shape)) && _rows[0].Shape.ConflictKey is not null)
+        if (db.Database.IsNpgsql() && ClaimableByArrays)
         {
             await using var batch = new SqlBatch(db);
             var read = AppendSkippingConflicts(batch)!;
@@ -395,9 +394,10 @@ internal sealed class RowInserter(OmsDbContext db)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (_rows.Count == 0) return null;
-        if (!batch.IsNpgsql || !_rows.All(r => ReferenceEquals(r.Shape, _rows[0].Shape)) || _rows[0].Shape.ConflictKey is not { } key)
+        if (!batch.IsNpgsql || !ClaimableByArrays)
             throw new NotSupportedException("a claim appended to another command: PostgreSQL, rows of one type whose primary key is its only unique key");
         var shape = _rows[0].Shape;
+        var key = shape.ConflictKey!;
         var rows = _rows.Select(r => r.Entity).ToList();
         _rows.Clear();
         AppendArrayInsert(values => batch.P(values), batch.Text, shape, rows);
@@ -414,6 +414,9 @@ internal sealed class RowInserter(OmsDbContext db)
             return inserted;
         };
     }
+
+    /// <summary>The queued rows are of one type whose primary key is its only unique key: a claim of them goes from arrays.</summary>
+    private bool ClaimableByArrays => _rows.All(r => ReferenceEquals(r.Shape, _rows[0].Shape)) && _rows[0].Shape.ConflictKey is not null;
 
     private static string KeyText(IEnumerable<object?> values) =>
         string.Join('\u0001', values.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)));

@@ -43,10 +43,6 @@ internal sealed class OrderAddMatrixMethod(OrderIntakeService intake, ShopServic
     }
 
     /// <summary>
-    /// New orders of a batch created set-wise (<see cref="OrderIntakeService.CreateManyAsync"/>); a push that updates an
-    /// existing order — or repeats one created earlier in the batch — runs alone; queued intake runs every call alone.
-    /// </summary>
-    /// <summary>
     /// PostgreSQL: the locks of the set's orders, which of them exist and ids for those that do not
     /// (<see cref="OrderIntakeService.AppendPrepareMany"/>), in the set's first command. Nothing for queued intake.
     /// </summary>
@@ -72,6 +68,10 @@ internal sealed class OrderAddMatrixMethod(OrderIntakeService intake, ShopServic
         return async (reader, c) => await read(reader, c).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// New orders of a batch created set-wise (<see cref="OrderIntakeService.CreateManyAsync"/>); a push that updates an
+    /// existing order — or repeats one created earlier in the batch — runs alone; queued intake runs every call alone.
+    /// </summary>
     public async Task<IReadOnlyList<MatrixBatchOutcome>> InvokeManyAsync(IReadOnlyList<MatrixRequest> requests, object? prepared, SqlBatch writes, CancellationToken ct)
     {
         var outcomes = new MatrixBatchOutcome[requests.Count];
