@@ -323,16 +323,11 @@ public sealed class OrderIntakeService(OmsDbContext db, InventoryService invento
         if (postgres)
         {
             // the rows and the shop freeze in one round trip: the caller's, or one of their own
-            if (writes is not null)
-            {
-                rows.AppendTo(writes);
-                inventory.AppendFreezeShop(writes, freeze);
-                return;
-            }
-            await using var batch = new SqlBatch(db);
+            await using var own = writes is null ? new SqlBatch(db) : null;
+            var batch = writes ?? own!;
             rows.AppendTo(batch);
             inventory.AppendFreezeShop(batch, freeze);
-            await batch.ExecuteAsync(ct).ConfigureAwait(false);
+            if (own is not null) await own.ExecuteAsync(ct).ConfigureAwait(false);
             return;
         }
         await rows.ExecuteWithoutIdsAsync(ct).ConfigureAwait(false);
